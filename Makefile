@@ -1,0 +1,143 @@
+# isolab: build, run, test, install. Every library is found by pkg-config.
+#
+#   make            build ./isolab
+#   make run        install what is missing, build, start an engine, open the TUI
+#   make test       install what is missing, start an engine, run every test layer
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/isolab
+MANDIR  ?= $(PREFIX)/share/man/man1
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKGS      := ncursesw libcap mount smartcols jansson libfyaml md4c
+TEST_PKGS := cmocka
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wwrite-strings -Wvla
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+# Deferred (=) so that pkg-config runs only when something is compiled:
+# `make run` and `make test` install the packages first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
+
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Irunner -Iui $(WARN) $(PKG_CFLAGS) \
+             -DISOLAB_DATADIR='"$(DATADIR)"' $(CFLAGS)
+
+RUNNER_SRC := $(sort $(wildcard runner/*.c))
+UI_SRC     := $(sort $(wildcard ui/*.c))
+HEADERS    := $(wildcard runner/*.h ui/*.h)
+
+B   ?= build
+BIN ?= isolab
+RUNNER_OBJ := $(RUNNER_SRC:%.c=$(B)/%.o)
+UI_OBJ     := $(UI_SRC:%.c=$(B)/%.o)
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
+E2E_SRC   := $(sort $(wildcard tests/e2e/test_*.c))
+HARNESS_SRC := $(wildcard tests/lib/*.c)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
+INTEG_BIN := $(INTEG_SRC:tests/%.c=$(B)/tests/%)
+E2E_BIN   := $(E2E_SRC:tests/%.c=$(B)/tests/%)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(B)/%.o)
+
+# The same tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN := $(B)/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(SAN)/%.o)
+SAN_HARNESS_OBJ := $(HARNESS_SRC:%.c=$(SAN)/%.o)
+SAN_BIN := $(UNIT_SRC:tests/%.c=$(SAN)/tests/%) $(INTEG_SRC:tests/%.c=$(SAN)/tests/%)
+
+FUZZ := $(B)/fuzz
+FUZZ_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(FUZZ)/%.o)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
+
+.PHONY: all run test install uninstall clean bootstrap test-build image-probe check-tools
+
+PROBE := $(if $(wildcard image/probe.c),image/probe)
+
+all: $(BIN) $(PROBE)
+
+$(BIN): $(RUNNER_OBJ) $(UI_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The probe runs inside the lab image, a FROM scratch image: it must be static.
+image/probe: image/probe.c
+	@if command -v musl-gcc >/dev/null 2>&1; then \
+		echo "musl-gcc -static -o $@ $<"; \
+		musl-gcc -static -Os -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<; \
+	else \
+		echo "$(CC) -static -o $@ $< (musl-gcc not found)"; \
+		$(CC) -static -Os -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<; \
+	fi
+
+# --- tests -------------------------------------------------------------------
+
+$(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+$(SAN)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat $(SANFLAGS) -O1 -c -o $@ $<
+
+$(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(ALL_CFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+$(FUZZ)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(ALL_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -O1 -c -o $@ $<
+
+$(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -O1 -o $@ $< $(FUZZ_RUNNER_OBJ) $(PKG_LIBS)
+
+test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(FUZZ_BIN)
+
+# --- the two commands of README.md --------------------------------------------
+
+bootstrap:
+	scripts/bootstrap
+
+run: bootstrap
+	$(MAKE) all
+	scripts/dockerd
+	./isolab
+
+test: bootstrap
+	scripts/bootstrap --test
+	$(MAKE) test-build
+	scripts/dockerd
+	tests/run
+
+# --- install -------------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/labs $(DESTDIR)$(DATADIR)/image $(DESTDIR)$(MANDIR)
+	install -m 0755 isolab $(DESTDIR)$(BINDIR)/isolab
+	install -m 0644 labs/*.yaml $(DESTDIR)$(DATADIR)/labs/
+	install -m 0644 image/Dockerfile $(DESTDIR)$(DATADIR)/image/Dockerfile
+	install -m 0755 image/probe $(DESTDIR)$(DATADIR)/image/probe
+	install -m 0644 docs/isolab.1 $(DESTDIR)$(MANDIR)/isolab.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/isolab $(DESTDIR)$(MANDIR)/isolab.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(B) isolab image/probe

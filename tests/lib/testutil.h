@@ -1,0 +1,25 @@
+/* testutil.h: what the test programs share: cmocka, fixture paths, and a
+ * few helpers to run a program and read what it printed. */
+#ifndef ISOLAB_TESTUTIL_H
+#define ISOLAB_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+
+#include "util.h"
+
+#define FIXTURES "tests/fixtures"
+#define FIXTURE_PROC FIXTURES "/proc"
+
+/* Read a whole file; NULL if it cannot. */
+char *tu_read_file(const char *path);
+/* Run argv (no shell), capture stdout and stderr; returns the exit status
+ * (or 128+signal). */
+int tu_run(char *const argv[], char **out, char **err);
+bool tu_contains(const char *haystack, const char *needle);
+
+#endif

@@ -1,0 +1,37 @@
+/* cli.h: what the command-line faces share: the global options and the
+ * subcommand entry points. Each subcommand lives in its own ui/cmd_*.c. */
+#ifndef ISOLAB_CLI_H
+#define ISOLAB_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct cli {
+	const char *prog;
+	const char *engine; /* --engine, ISOLAB_ENGINE, else "docker" on PATH */
+	bool color;         /* false with --no-color or NO_COLOR */
+	bool yes_vm;        /* --yes-isolated-vm or ISOLAB_ISOLATED_VM=1 */
+	bool help;          /* -h/--help given after the subcommand */
+};
+
+struct cli_command {
+	const char *name;
+	const char *args;    /* synopsis after the name */
+	const char *summary; /* one line for `isolab --help` */
+	int (*run)(struct cli *cli, int argc, char **argv);
+	void (*usage)(FILE *out);
+};
+
+/* Print "isolab: <msg>" to stderr and return the error's exit code. */
+int cli_fail(const struct err *e);
+/* Print a usage error with a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_inspect(struct cli *cli, int argc, char **argv);
+void cmd_inspect_usage(FILE *out);
+int cmd_diff(struct cli *cli, int argc, char **argv);
+void cmd_diff_usage(FILE *out);
+
+#endif

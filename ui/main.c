@@ -1,0 +1,160 @@
+/* main.c: isolab's entry point: the global options, the subcommand table
+ * and dispatch. Subcommands parse their own options. */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const struct cli_command commands[] = {
+	{"inspect", "[--json] TARGET...", "what the kernel says about a container or process",
+	 cmd_inspect, cmd_inspect_usage},
+	{"diff", "[--json] A B", "what B has that A has not, and the reverse", cmd_diff,
+	 cmd_diff_usage},
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: isolab [OPTIONS] [COMMAND [ARGS]]\n"
+	      "\n"
+	      "isolab teaches Docker runtime risk by doing: it starts real demo containers\n"
+	      "and reads each one's isolation from the kernel (/proc), not from Docker.\n"
+	      "Without a command it opens the lab runner.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		char head[64];
+		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
+		fprintf(out, "  %-30s %s\n", head, commands[i].summary);
+	}
+	fputs("\n"
+	      "Options, for every command:\n"
+	      "  -h, --help            show help (after a command: that command's help)\n"
+	      "  -V, --version         print the version\n"
+	      "      --no-color        no colour (NO_COLOR is honoured too)\n"
+	      "      --engine PATH     the docker binary to run (ISOLAB_ENGINE)\n"
+	      "      --yes-isolated-vm confirm the safety gate: this is an isolated VM\n"
+	      "                        (ISOLAB_ISOLATED_VM=1)\n"
+	      "\n"
+	      "TARGET is a container name or id, or pid:N for any process.\n"
+	      "\n"
+	      "Exit status: 0 fine; 1 an expectation failed or an audit finding is not\n"
+	      "accepted; 2 usage or bad input; 3 the engine is unavailable.\n"
+	      "\n"
+	      "Run labs only on an isolated VM you control. See isolab(1).\n",
+	      out);
+}
+
+int cli_fail(const struct err *e)
+{
+	fprintf(stderr, "isolab: %s\n", e->msg);
+	return e->exit ? e->exit : EXIT_EXPECT;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("isolab: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'isolab %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* Take the global options out of argv wherever they stand (before "--"),
+ * so that `isolab --no-color inspect` and `isolab inspect --no-color` both
+ * work; what is left goes to the subcommand. Returns -1 on a bad option,
+ * 1 when the process should exit with *code. */
+static int take_globals(struct cli *cli, int *argc, char **argv, int *code)
+{
+	int out = 1;
+	bool version = false;
+	bool seen_cmd = false;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--no-color") == 0) {
+			cli->color = false;
+		} else if (strcmp(a, "--yes-isolated-vm") == 0) {
+			cli->yes_vm = true;
+		} else if (strcmp(a, "--engine") == 0) {
+			if (i + 1 >= *argc) {
+				*code = cli_usage_error(NULL, "--engine needs a path");
+				return 1;
+			}
+			cli->engine = argv[++i];
+		} else if (util_str_has_prefix(a, "--engine=")) {
+			cli->engine = a + strlen("--engine=");
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			cli->help = true;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			version = true;
+		} else {
+			if (a[0] != '-')
+				seen_cmd = true;
+			argv[out++] = argv[i];
+		}
+	}
+	argv[out] = NULL;
+	*argc = out;
+	if (version) {
+		printf("isolab %s\n", ISOLAB_VERSION);
+		*code = EXIT_OK;
+		return 1;
+	}
+	if (cli->help && !seen_cmd) {
+		usage(stdout);
+		*code = EXIT_OK;
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.prog = "isolab",
+		.engine = getenv("ISOLAB_ENGINE"),
+		.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0',
+	};
+	const char *vm = getenv("ISOLAB_ISOLATED_VM");
+	int code = 0;
+
+	setlocale(LC_ALL, "");
+	if (vm && strcmp(vm, "1") == 0)
+		cli.yes_vm = true;
+	if (!cli.engine || !*cli.engine)
+		cli.engine = "docker";
+
+	if (take_globals(&cli, &argc, argv, &code))
+		return code;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (cli.help) {
+			commands[i].usage(stdout);
+			return EXIT_OK;
+		}
+		return commands[i].run(&cli, argc - 1, argv + 1);
+	}
+	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+}
