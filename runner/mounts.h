@@ -1,0 +1,72 @@
+/* mounts.h: a process's mount table, parsed by libmount from its mountinfo,
+ * each mount classified, and tied to the host directory it shows (if any)
+ * using only the kernel's data: device numbers and roots. */
+#ifndef ISOLAB_MOUNTS_H
+#define ISOLAB_MOUNTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "proc.h"
+
+enum mount_kind {
+	MOUNT_ROOTFS,
+	MOUNT_HOST_BIND,
+	MOUNT_DOCKER_SOCKET,
+	MOUNT_PROC,
+	MOUNT_SYS,
+	MOUNT_DEV,
+	MOUNT_TMPFS,
+	MOUNT_MASKED,
+	MOUNT_OTHER,
+};
+
+struct mount_entry {
+	int id, parent_id; /* meaningful only within one table */
+	dev_t devno;
+	char *target;
+	char *root;
+	char *fstype;
+	char *source;
+	char *vfs_options;
+	bool read_only;       /* from the per-mount VFS options */
+	const char *propagation; /* "private", "shared", "slave", "shared,slave"... */
+	/* Derived by mounts_classify(). */
+	char *host_path;      /* NULL where the mount is not backed by a host mount */
+	enum mount_kind kind;
+	bool sensitive;
+	bool per_container;   /* Docker's own plumbing: its root names a container id */
+};
+
+struct mount_table {
+	struct mount_entry *v;
+	size_t n;
+};
+
+/* Parse <pid>/mountinfo through the dirfd (never a path that could name
+ * another process). */
+int mounts_read(const struct proc *p, struct mount_table *t, struct err *e);
+/* Parse mountinfo text from a stream; name is used in messages. */
+int mounts_parse_stream(FILE *f, const char *name, struct mount_table *t, struct err *e);
+/* Derive host_path, kind and sensitive of every mount of t against the
+ * host's table. */
+void mounts_classify(struct mount_table *t, const struct mount_table *host);
+void mounts_free(struct mount_table *t);
+
+const char *mounts_kind_name(enum mount_kind k);
+/* -1 when name is not a kind. */
+int mounts_kind_from_name(const char *name);
+/* Is this host path one DESIGN.md calls sensitive? */
+bool mounts_path_sensitive(const char *host_path);
+bool mounts_path_is_docker_socket(const char *host_path);
+
+const struct mount_entry *mounts_find_target(const struct mount_table *t, const char *target);
+/* Whether two mounts of different tables are the same mount: host-backed
+ * ones by (device, root, target); those private to the process (their
+ * device numbers are per instance) and Docker's per-container plumbing by
+ * (fstype, target). Mount IDs are never compared. */
+bool mounts_same(const struct mount_entry *a, const struct mount_entry *b);
+
+#endif
