@@ -1,0 +1,37 @@
+/* report.h: one model, two renderings. Snapshots and diffs become JSON
+ * objects (jansson) that callers may extend, or libsmartcols tables in the
+ * style of lsns and findmnt. */
+#ifndef ISOLAB_REPORT_H
+#define ISOLAB_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+struct report_opts {
+	bool color;
+	bool ascii; /* no UTF-8 marks */
+};
+
+json_t *report_caps_json(const struct caps *c);
+json_t *report_mount_json(const struct mount_entry *m);
+/* The object DESIGN.md fixes for `inspect --json`. */
+json_t *report_snapshot_json(const struct snapshot *s);
+json_t *report_diff_json(const struct snapshot_diff *d);
+/* Print JSON with a trailing newline; 0 or -1. */
+int report_print_json(FILE *out, json_t *j);
+
+void report_snapshot_text(FILE *out, const struct snapshot *s, const struct report_opts *o);
+void report_diff_text(FILE *out, const struct snapshot_diff *d, const struct report_opts *o);
+
+/* The pieces, for screens that lay them out themselves. */
+void report_caps_table(FILE *out, const struct snapshot *s, const struct report_opts *o);
+void report_ns_table(FILE *out, const struct snapshot *s, const struct report_opts *o);
+void report_mounts_table(FILE *out, const struct snapshot *s, const struct report_opts *o);
+
+/* One line on what a namespace's sharing means, e.g. for "pid". */
+const char *report_ns_meaning(const char *ns);
+
+#endif
