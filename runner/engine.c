@@ -1,0 +1,1123 @@
+/* engine.c: docker operations through runner/exec, the parsers of docker's
+ * JSON (jansson), and the table that turns docker's stderr into one
+ * sentence saying what to do. */
+#include "engine.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENGINE_DEFAULT_NAME "docker"
+#define ENGINE_INSTALL_HINT "install Docker (Debian: apt-get install docker.io) or point --engine at it"
+
+/* How a rule quotes the engine's own words after its sentence. */
+enum quote {
+	QUOTE_NONE,
+	QUOTE_LINE, /* " (docker: <the line>)" */
+	QUOTE_TAIL, /* the text after the pattern ends the sentence: a name */
+};
+
+struct failure_rule {
+	const char *pattern; /* case-insensitive, within one stderr line */
+	enum engine_fail fail;
+	enum err_kind kind;
+	const char *advice;  /* one sentence: what to do */
+	enum quote quote;
+};
+
+/* First matching rule wins, whichever line it is on: a daemon that is down
+ * explains everything after it. Texts as docker 20.10 and 28 print them
+ * (tests/fixtures/engine/stderr). */
+static const struct failure_rule failure_rules[] = {
+	{"permission denied while trying to connect to the docker daemon socket",
+	 ENGINE_FAIL_PERMISSION, ERR_ENGINE,
+	 "you may not use the Docker socket: run as root or join the docker group "
+	 "(sudo usermod -aG docker $USER, then log in again)",
+	 QUOTE_NONE},
+	{"cannot connect to the docker daemon", ENGINE_FAIL_DAEMON_DOWN, ERR_ENGINE,
+	 "the Docker daemon is not running; start it (sudo systemctl start docker, or "
+	 "scripts/dockerd)",
+	 QUOTE_LINE},
+	{"is the docker daemon running", ENGINE_FAIL_DAEMON_DOWN, ERR_ENGINE,
+	 "the Docker daemon is not running; start it (sudo systemctl start docker, or "
+	 "scripts/dockerd)",
+	 QUOTE_LINE},
+	{"unable to apply caps", ENGINE_FAIL_CAPS, ERR_CAPS,
+	 "this host cannot grant every capability (its bounding set lacks some, as in a sandbox): "
+	 "run the step on a workshop VM for a real --privileged (isolab approximates "
+	 "--privileged here)",
+	 QUOTE_NONE},
+	{"no such image", ENGINE_FAIL_NO_IMAGE, ERR_ENGINE,
+	 "the image is not on this machine; build it first (isolab builds its lab image) or "
+	 "check its name",
+	 QUOTE_LINE},
+	{"unable to find image", ENGINE_FAIL_NO_IMAGE, ERR_ENGINE,
+	 "the image is not on this machine; build it first (isolab builds its lab image) or "
+	 "check its name",
+	 QUOTE_LINE},
+	{"pull access denied", ENGINE_FAIL_NO_IMAGE, ERR_ENGINE,
+	 "the image is not on this machine; build it first (isolab builds its lab image) or "
+	 "check its name",
+	 QUOTE_LINE},
+	{"no such container: ", ENGINE_FAIL_NO_CONTAINER, ERR_INPUT, "no such container: ",
+	 QUOTE_TAIL},
+	{"no such object: ", ENGINE_FAIL_NO_CONTAINER, ERR_INPUT, "no such container: ",
+	 QUOTE_TAIL},
+	{"is not running", ENGINE_FAIL_NOT_RUNNING, ERR_EXITED,
+	 "the container is not running any more; run the step again", QUOTE_LINE},
+	{"is already in use by container", ENGINE_FAIL_NAME_IN_USE, ERR_INPUT,
+	 "a container with that name already exists; remove it (isolab cleanup) and try again",
+	 QUOTE_LINE},
+};
+
+/* Lines that explain nothing: the legacy builder's notice, usage hints. */
+static const char *const noise_prefixes[] = {
+	"DEPRECATED: The legacy builder",
+	"Install the buildx component",
+	"https://docs.docker.com/go/buildx/",
+	"Run 'docker",
+	"See 'docker",
+};
+
+/* Wrappers around the message that matters, dropped when quoting it. */
+static const char *const wrapper_prefixes[] = {
+	"docker: ",
+	"Error response from daemon: ",
+	"Error: ",
+};
+
+/* --- text ----------------------------------------------------------------- */
+
+/* Step through s line by line: *line and *len describe the next one. */
+static bool next_line(const char **s, const char **line, size_t *len)
+{
+	const char *p = *s;
+
+	if (!p || !*p)
+		return false;
+	const char *nl = strchr(p, '\n');
+	*line = p;
+	*len = nl ? (size_t)(nl - p) : strlen(p);
+	*s = nl ? nl + 1 : p + *len;
+	return true;
+}
+
+/* A copy of the line without surrounding space. */
+static char *line_trimmed(const char *line, size_t len)
+{
+	while (len && isspace((unsigned char)*line)) {
+		line++;
+		len--;
+	}
+	while (len && isspace((unsigned char)line[len - 1]))
+		len--;
+	return xstrndup(line, len);
+}
+
+static bool is_noise(const char *t)
+{
+	if (!*t)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(noise_prefixes); i++)
+		if (util_str_has_prefix(t, noise_prefixes[i]))
+			return true;
+	return false;
+}
+
+static const char *unwrap(const char *t)
+{
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t i = 0; i < ARRAY_SIZE(wrapper_prefixes); i++)
+			if (util_str_has_prefix(t, wrapper_prefixes[i])) {
+				t += strlen(wrapper_prefixes[i]);
+				again = true;
+			}
+	}
+	return t;
+}
+
+/* The last line of stderr that says something, without docker's wrappers. */
+static char *last_line(const char *text)
+{
+	const char *p = text, *line;
+	char *best = NULL;
+	size_t len;
+
+	while (next_line(&p, &line, &len)) {
+		char *t = line_trimmed(line, len);
+		if (is_noise(t)) {
+			free(t);
+			continue;
+		}
+		free(best);
+		best = t;
+	}
+	if (!best)
+		return NULL;
+	char *r = xstrdup(unwrap(best));
+	free(best);
+	return r;
+}
+
+/* A NO_CONTAINER line's name: what follows the pattern. */
+static char *line_tail(const char *t, const char *pattern)
+{
+	const char *at = strcasestr(t, pattern);
+	cleanup_free char *tail = NULL;
+
+	if (!at)
+		return NULL;
+	tail = line_trimmed(at + strlen(pattern), strlen(at + strlen(pattern)));
+	return steal_pointer(&tail);
+}
+
+static const struct failure_rule *match_rule(const char *text, char **line_out)
+{
+	for (size_t r = 0; r < ARRAY_SIZE(failure_rules); r++) {
+		const char *p = text, *line;
+		size_t len;
+
+		while (next_line(&p, &line, &len)) {
+			char *t = line_trimmed(line, len);
+			if (strcasestr(t, failure_rules[r].pattern)) {
+				if (line_out)
+					*line_out = t;
+				else
+					free(t);
+				return &failure_rules[r];
+			}
+			free(t);
+		}
+	}
+	return NULL;
+}
+
+/* "docker image inspect" from an argv: the words before the first option. */
+static char *cmd_name(char *const *argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, argv[0]);
+	for (size_t i = 1; argv[i] && i < 3 && argv[i][0] != '-'; i++) {
+		strbuf_addc(&sb, ' ');
+		strbuf_adds(&sb, argv[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
+static const char *base_name(const char *cmd, size_t *len)
+{
+	const char *end = strchr(cmd, ' ');
+	size_t n = end ? (size_t)(end - cmd) : strlen(cmd);
+	const char *slash = memrchr(cmd, '/', n);
+
+	if (slash) {
+		n -= (size_t)(slash + 1 - cmd);
+		cmd = slash + 1;
+	}
+	*len = n;
+	return cmd;
+}
+
+int engine_classify(const char *cmd, int exit_code, const char *stderr_text, struct err *e)
+{
+	cleanup_free char *line = NULL;
+	const struct failure_rule *rule;
+	size_t blen;
+	const char *bin = base_name(cmd ? cmd : ENGINE_DEFAULT_NAME, &blen);
+
+	if (!stderr_text)
+		stderr_text = "";
+	rule = match_rule(stderr_text, &line);
+	if (rule) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_adds(&sb, rule->advice);
+		if (rule->quote == QUOTE_TAIL) {
+			cleanup_free char *tail = line_tail(line, rule->pattern);
+			strbuf_adds(&sb, tail && *tail ? tail : "?");
+		} else if (rule->quote == QUOTE_LINE) {
+			strbuf_addf(&sb, " (%.*s: %s)", (int)blen, bin, unwrap(line));
+		}
+		err_set(e, rule->kind, 0, "%s", strbuf_str(&sb));
+		strbuf_release(&sb);
+		return rule->fail;
+	}
+
+	cleanup_free char *last = last_line(stderr_text);
+	if (exit_code < 0)
+		err_set(e, ERR_ENGINE, 0, "%s was killed by a signal%s%s", cmd ? cmd : bin,
+			last ? ": " : "", last ? last : "");
+	else
+		err_set(e, ERR_ENGINE, 0, "%s failed (exit %d)%s%s", cmd ? cmd : bin, exit_code,
+			last ? ": " : "", last ? last : "");
+	return ENGINE_FAIL_OTHER;
+}
+
+/* --- running docker ----------------------------------------------------- */
+
+static int no_binary(const struct engine *eng, struct err *e)
+{
+	if (strchr(eng->name, '/'))
+		err_set(e, ERR_ENGINE, 0, "%s is not an executable file; " ENGINE_INSTALL_HINT,
+			eng->name);
+	else
+		err_set(e, ERR_ENGINE, 0, "%s was not found on PATH; " ENGINE_INSTALL_HINT,
+			eng->name);
+	return ENGINE_FAIL_NO_BINARY;
+}
+
+int engine_init(struct engine *eng, const char *name, struct err *e)
+{
+	memset(eng, 0, sizeof(*eng));
+	if (!name || !*name)
+		name = getenv("ISOLAB_ENGINE");
+	if (!name || !*name)
+		name = ENGINE_DEFAULT_NAME;
+	eng->name = xstrdup(name);
+	eng->quick_timeout_ms = ENGINE_QUICK_TIMEOUT_MS;
+	eng->run_timeout_ms = ENGINE_RUN_TIMEOUT_MS;
+	eng->exec_timeout_ms = ENGINE_EXEC_TIMEOUT_MS;
+	eng->build_timeout_ms = ENGINE_BUILD_TIMEOUT_MS;
+	eng->cancel_fd = -1;
+	if (exec_find_program(name, &eng->bin, NULL) < 0)
+		return no_binary(eng, e);
+	return 0;
+}
+
+void engine_release(struct engine *eng)
+{
+	free(eng->name);
+	free(eng->bin);
+	eng->name = eng->bin = NULL;
+}
+
+static void argv_start(const struct engine *eng, struct argv *a)
+{
+	argv_push(a, eng->name ? eng->name : ENGINE_DEFAULT_NAME);
+}
+
+static struct exec_opts engine_opts(const struct engine *eng, int timeout_ms)
+{
+	struct exec_opts o = {
+		.path = eng->bin,
+		.timeout_ms = timeout_ms,
+		.cancel_fd = eng->cancel_fd,
+	};
+	return o;
+}
+
+/* exec's own failures, as engine failures. */
+static int exec_failure(const struct engine *eng, const struct err *xe, struct err *e)
+{
+	switch (xe->kind) {
+	case ERR_TIMEOUT:
+		if (e)
+			*e = *xe;
+		return ENGINE_FAIL_TIMEOUT;
+	case ERR_CANCEL:
+		if (e)
+			*e = *xe;
+		return ENGINE_FAIL_CANCEL;
+	default:
+		if (xe->errnum == ENOENT || xe->errnum == EACCES || xe->errnum == ENOEXEC)
+			return no_binary(eng, e);
+		if (e)
+			*e = *xe;
+		return ENGINE_FAIL_OTHER;
+	}
+}
+
+/* As exec leaves a child that never started. */
+static void empty_result(struct exec_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->wstatus = -1;
+	res->exit_code = -1;
+	res->out.data = xstrdup("");
+	res->err.data = xstrdup("");
+}
+
+/* Run the argv; 0 once docker ran and exited, whatever its status. */
+static int run_docker(struct engine *eng, char *const *argv, const struct exec_opts *o,
+		      struct exec_result *res, struct err *e)
+{
+	struct err xe;
+
+	if (!eng->bin) {
+		empty_result(res);
+		return no_binary(eng, e);
+	}
+	if (exec_run(argv, o, res, &xe) < 0)
+		return exec_failure(eng, &xe, e);
+	return 0;
+}
+
+static int classify_result(char *const *argv, const struct exec_result *res, struct err *e)
+{
+	cleanup_free char *cmd = cmd_name(argv);
+	return engine_classify(cmd, res->exit_code, res->err.data, e);
+}
+
+/* Run; docker's non-zero exit becomes the classified failure. */
+static int call(struct engine *eng, char *const *argv, const struct exec_opts *o,
+		struct exec_result *res, struct err *e)
+{
+	int rc = run_docker(eng, argv, o, res, e);
+
+	if (rc < 0)
+		return rc;
+	if (!exec_result_ok(res))
+		return classify_result(argv, res, e);
+	return 0;
+}
+
+int engine_call(struct engine *eng, char *const *args, int timeout_ms, struct exec_result *res,
+		struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, timeout_ms > 0 ? timeout_ms : eng->quick_timeout_ms);
+
+	argv_start(eng, &a);
+	argv_push_all(&a, args);
+	int rc = call(eng, a.v, &o, res, e);
+	argv_free(&a);
+	return rc;
+}
+
+/* --- JSON helpers ------------------------------------------------------- */
+
+static char *jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return xstrdup(s ? s : "");
+}
+
+static bool jbool(json_t *obj, const char *key)
+{
+	return json_is_true(json_object_get(obj, key));
+}
+
+static int jint(json_t *obj, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(obj, key));
+	return v > INT32_MAX || v < INT32_MIN ? 0 : (int)v;
+}
+
+static void jstrlist(json_t *obj, const char *key, struct argv *out)
+{
+	json_t *arr = json_object_get(obj, key), *item;
+	size_t i;
+
+	json_array_foreach(arr, i, item)
+	{
+		const char *s = json_string_value(item);
+		if (s)
+			argv_push(out, s);
+	}
+}
+
+static json_t *load_json(const char *text, const char *what, struct err *e)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+
+	if (!root)
+		err_set(e, ERR_ENGINE, 0, "%s printed what is not JSON (line %d: %s)", what, jerr.line,
+			jerr.text);
+	return root;
+}
+
+static bool blank(const char *s)
+{
+	while (s && isspace((unsigned char)*s))
+		s++;
+	return !s || !*s;
+}
+
+/* --- info --------------------------------------------------------------- */
+
+static void security_option(struct engine_info *info, const char *opt)
+{
+	cleanup_free char *copy = xstrdup(opt);
+	char *save = NULL, *name = NULL, *profile = NULL;
+
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		if (util_str_has_prefix(kv, "name="))
+			name = kv + 5;
+		else if (util_str_has_prefix(kv, "profile="))
+			profile = kv + 8;
+	}
+	if (!name)
+		return;
+	if (!strcmp(name, "seccomp")) {
+		info->seccomp = true;
+		free(info->seccomp_profile);
+		info->seccomp_profile = xstrdup(profile ? profile : "");
+	} else if (!strcmp(name, "apparmor")) {
+		info->apparmor = true;
+	} else if (!strcmp(name, "selinux")) {
+		info->selinux = true;
+	} else if (!strcmp(name, "userns")) {
+		info->userns = true;
+	} else if (!strcmp(name, "rootless")) {
+		info->rootless = true;
+	} else if (!strcmp(name, "cgroupns")) {
+		info->cgroupns = true;
+	}
+}
+
+int engine_info_parse(const char *json, struct engine_info *info, struct err *e)
+{
+	json_t *root, *item;
+	size_t i;
+	int rc = 0;
+
+	memset(info, 0, sizeof(*info));
+	root = load_json(json, "docker info", e);
+	if (!root)
+		return ENGINE_FAIL_OTHER;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		err_set(e, ERR_ENGINE, 0, "docker info printed JSON that is not an object");
+		return ENGINE_FAIL_OTHER;
+	}
+
+	json_t *errors = json_object_get(root, "ServerErrors");
+	if (json_array_size(errors) > 0) {
+		struct strbuf sb = STRBUF_INIT;
+		json_array_foreach(errors, i, item)
+		{
+			const char *s = json_string_value(item);
+			if (s) {
+				strbuf_adds(&sb, s);
+				strbuf_addc(&sb, '\n');
+			}
+		}
+		rc = engine_classify("docker info", 1, strbuf_str(&sb), e);
+		strbuf_release(&sb);
+	} else if (blank(json_string_value(json_object_get(root, "ServerVersion")))) {
+		rc = engine_classify("docker info", 1, "Cannot connect to the Docker daemon", e);
+	}
+
+	info->server_version = jstr(root, "ServerVersion");
+	info->client_version = jstr(json_object_get(root, "ClientInfo"), "Version");
+	info->cgroup_version = jstr(root, "CgroupVersion");
+	info->cgroup_driver = jstr(root, "CgroupDriver");
+	info->kernel_version = jstr(root, "KernelVersion");
+	info->operating_system = jstr(root, "OperatingSystem");
+	info->storage_driver = jstr(root, "Driver");
+	info->default_runtime = jstr(root, "DefaultRuntime");
+	jstrlist(root, "SecurityOptions", &info->security_options);
+	for (i = 0; i < info->security_options.n; i++)
+		security_option(info, info->security_options.v[i]);
+	if (!info->seccomp_profile)
+		info->seccomp_profile = xstrdup("");
+	json_decref(root);
+	return rc;
+}
+
+void engine_info_free(struct engine_info *info)
+{
+	free(info->server_version);
+	free(info->client_version);
+	free(info->cgroup_version);
+	free(info->cgroup_driver);
+	free(info->kernel_version);
+	free(info->operating_system);
+	free(info->storage_driver);
+	free(info->default_runtime);
+	free(info->seccomp_profile);
+	argv_free(&info->security_options);
+	memset(info, 0, sizeof(*info));
+}
+
+int engine_info(struct engine *eng, struct engine_info *info, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	argv_start(eng, &a);
+	argv_push(&a, "info");
+	argv_push(&a, "--format");
+	argv_push(&a, "{{json .}}");
+	/* Client 28 prints JSON and fails when no daemon answers; 20.10
+	 * exits 0 with ServerErrors: stderr first, then the JSON. */
+	rc = call(eng, a.v, &o, &res, e);
+	if (rc == 0)
+		rc = engine_info_parse(res.out.data, info, e);
+	exec_result_free(&res);
+	argv_free(&a);
+	return rc;
+}
+
+/* --- images ------------------------------------------------------------- */
+
+int engine_image_present(struct engine *eng, const char *image, bool *present, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	struct err le;
+	int rc;
+
+	*present = false;
+	argv_start(eng, &a);
+	argv_push(&a, "image");
+	argv_push(&a, "inspect");
+	argv_push(&a, "--format");
+	argv_push(&a, "{{.Id}}");
+	argv_push(&a, image);
+	rc = call(eng, a.v, &o, &res, &le);
+	if (rc == 0)
+		*present = true;
+	else if (rc == ENGINE_FAIL_NO_IMAGE)
+		rc = 0;
+	else if (e)
+		*e = le;
+	exec_result_free(&res);
+	argv_free(&a);
+	return rc;
+}
+
+void engine_build_argv(const struct engine *eng, const char *tag, const char *dir,
+		       struct argv *out)
+{
+	argv_start(eng, out);
+	argv_push(out, "build");
+	argv_push(out, "--pull=false");
+	argv_push(out, "-t");
+	argv_push(out, tag);
+	argv_push(out, dir);
+}
+
+int engine_build(struct engine *eng, const char *tag, const char *dir, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->build_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	o.on_line = eng->on_progress;
+	o.line_data = eng->progress_data;
+	engine_build_argv(eng, tag, dir, &a);
+	rc = call(eng, a.v, &o, &res, e);
+	exec_result_free(&res);
+	argv_free(&a);
+	return rc;
+}
+
+/* --- run ---------------------------------------------------------------- */
+
+static bool flags_set_network(char *const *flags)
+{
+	for (size_t i = 0; flags && flags[i]; i++) {
+		const char *f = flags[i];
+		if (!strcmp(f, "--network") || !strcmp(f, "--net") ||
+		    util_str_has_prefix(f, "--network=") || util_str_has_prefix(f, "--net="))
+			return true;
+	}
+	return false;
+}
+
+void engine_run_argv(const struct engine *eng, const struct engine_run_spec *spec,
+		     struct argv *out)
+{
+	argv_start(eng, out);
+	argv_push(out, "run");
+	argv_push(out, "-d");
+	argv_push(out, "--pull=never");
+	if (spec->name) {
+		argv_push(out, "--name");
+		argv_push(out, spec->name);
+	}
+	for (size_t i = 0; spec->labels && spec->labels[i]; i++) {
+		argv_push(out, "--label");
+		argv_push(out, spec->labels[i]);
+	}
+	if (!flags_set_network(spec->flags)) {
+		argv_push(out, "--network");
+		argv_push(out, "none");
+	}
+	argv_push_all(out, spec->flags);
+	argv_push(out, spec->image);
+	argv_push_all(out, spec->command);
+}
+
+/* The id docker run -d prints last on stdout, also when it then fails to
+ * start the container. */
+static char *container_id(const char *out)
+{
+	cleanup_free char *last = NULL;
+	const char *p = out, *line;
+	size_t len;
+
+	while (next_line(&p, &line, &len)) {
+		char *t = line_trimmed(line, len);
+		if (*t) {
+			free(last);
+			last = t;
+		} else {
+			free(t);
+		}
+	}
+	if (!last || strlen(last) < 12)
+		return NULL;
+	for (const char *c = last; *c; c++)
+		if (!isxdigit((unsigned char)*c))
+			return NULL;
+	return steal_pointer(&last);
+}
+
+static int run_finish(char *const *argv, const struct exec_result *res, char **id, struct err *e)
+{
+	*id = container_id(res->out.data);
+	if (!exec_result_ok(res))
+		return classify_result(argv, res, e);
+	if (!*id) {
+		cleanup_free char *cmd = cmd_name(argv);
+		err_set(e, ERR_ENGINE, 0, "%s printed no container id", cmd);
+		return ENGINE_FAIL_OTHER;
+	}
+	return 0;
+}
+
+int engine_run(struct engine *eng, const struct engine_run_spec *spec, char **id,
+	       struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->run_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	*id = NULL;
+	engine_run_argv(eng, spec, &a);
+	rc = run_docker(eng, a.v, &o, &res, e);
+	if (rc == 0)
+		rc = run_finish(a.v, &res, id, e);
+	exec_result_free(&res);
+	argv_free(&a);
+	return rc;
+}
+
+int engine_run_many(struct engine *eng, struct engine_run_job *jobs, size_t n, struct err *e)
+{
+	cleanup_free struct exec_many *items = xcalloc(n, sizeof(*items));
+	cleanup_free struct argv *argvs = xcalloc(n, sizeof(*argvs));
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].rc = 0;
+		jobs[i].id = NULL;
+		err_clear(&jobs[i].err);
+		engine_run_argv(eng, jobs[i].spec, &argvs[i]);
+		items[i].argv = argvs[i].v;
+		items[i].opts = engine_opts(eng, eng->run_timeout_ms);
+	}
+	if (!eng->bin) {
+		for (size_t i = 0; i < n; i++)
+			jobs[i].rc = no_binary(eng, &jobs[i].err);
+	} else {
+		exec_run_many(items, n, NULL);
+		for (size_t i = 0; i < n; i++) {
+			if (items[i].rc < 0)
+				jobs[i].rc = exec_failure(eng, &items[i].err, &jobs[i].err);
+			else
+				jobs[i].rc = run_finish(argvs[i].v, &items[i].result, &jobs[i].id,
+							&jobs[i].err);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].rc < 0 && rc == 0) {
+			rc = jobs[i].rc;
+			if (e)
+				*e = jobs[i].err;
+		}
+		exec_result_free(&items[i].result);
+		argv_free(&argvs[i]);
+	}
+	return rc;
+}
+
+/* --- inspect ------------------------------------------------------------ */
+
+static void parse_mounts(json_t *arr, struct engine_container *c)
+{
+	json_t *m;
+	size_t i;
+
+	c->n_mounts = 0;
+	c->mounts = xcalloc(json_array_size(arr) + 1, sizeof(*c->mounts));
+	json_array_foreach(arr, i, m)
+	{
+		struct engine_mount *mt = &c->mounts[c->n_mounts++];
+		mt->type = jstr(m, "Type");
+		mt->name = jstr(m, "Name");
+		mt->source = jstr(m, "Source");
+		mt->destination = jstr(m, "Destination");
+		mt->mode = jstr(m, "Mode");
+		mt->rw = jbool(m, "RW");
+		mt->propagation = jstr(m, "Propagation");
+	}
+}
+
+static void parse_devices(json_t *arr, struct engine_container *c)
+{
+	json_t *d;
+	size_t i;
+
+	c->n_devices = 0;
+	c->devices = xcalloc(json_array_size(arr) + 1, sizeof(*c->devices));
+	json_array_foreach(arr, i, d)
+	{
+		struct engine_device *dv = &c->devices[c->n_devices++];
+		dv->path_on_host = jstr(d, "PathOnHost");
+		dv->path_in_container = jstr(d, "PathInContainer");
+		dv->cgroup_permissions = jstr(d, "CgroupPermissions");
+	}
+}
+
+static void parse_labels(json_t *obj, struct engine_container *c)
+{
+	const char *key;
+	json_t *v;
+
+	c->n_labels = 0;
+	c->labels = xcalloc(json_object_size(obj) + 1, sizeof(*c->labels));
+	json_object_foreach(obj, key, v)
+	{
+		struct engine_label *l = &c->labels[c->n_labels++];
+		const char *s = json_string_value(v);
+		l->key = xstrdup(key);
+		l->value = xstrdup(s ? s : "");
+	}
+}
+
+static void parse_container(json_t *item, struct engine_container *c)
+{
+	json_t *state = json_object_get(item, "State");
+	json_t *host = json_object_get(item, "HostConfig");
+	json_t *config = json_object_get(item, "Config");
+	const char *name = json_string_value(json_object_get(item, "Name"));
+
+	memset(c, 0, sizeof(*c));
+	c->id = jstr(item, "Id");
+	if (name && name[0] == '/')
+		name++;
+	c->name = xstrdup(name ? name : "");
+	c->image = jstr(config, "Image");
+	c->image_id = jstr(item, "Image");
+	c->pid = jint(state, "Pid");
+	c->running = jbool(state, "Running");
+	c->status = jstr(state, "Status");
+	c->exit_code = jint(state, "ExitCode");
+	c->privileged = jbool(host, "Privileged");
+	jstrlist(host, "CapAdd", &c->cap_add);
+	jstrlist(host, "CapDrop", &c->cap_drop);
+	jstrlist(host, "Binds", &c->binds);
+	c->pid_mode = jstr(host, "PidMode");
+	c->network_mode = jstr(host, "NetworkMode");
+	c->ipc_mode = jstr(host, "IpcMode");
+	c->uts_mode = jstr(host, "UTSMode");
+	c->userns_mode = jstr(host, "UsernsMode");
+	c->cgroupns_mode = jstr(host, "CgroupnsMode");
+	jstrlist(host, "SecurityOpt", &c->security_opt);
+	c->readonly_rootfs = jbool(host, "ReadonlyRootfs");
+	c->apparmor_profile = jstr(item, "AppArmorProfile");
+	parse_devices(json_object_get(host, "Devices"), c);
+	parse_mounts(json_object_get(item, "Mounts"), c);
+	parse_labels(json_object_get(config, "Labels"), c);
+}
+
+int engine_inspect_parse(const char *json, struct engine_containers *out, struct err *e)
+{
+	json_t *root, *item;
+	size_t i;
+
+	/* docker prints nothing at all when the daemon is gone. */
+	if (blank(json))
+		return 0;
+	root = load_json(json, "docker inspect", e);
+	if (!root)
+		return ENGINE_FAIL_OTHER;
+	if (!json_is_array(root)) {
+		json_decref(root);
+		err_set(e, ERR_ENGINE, 0, "docker inspect printed JSON that is not an array");
+		return ENGINE_FAIL_OTHER;
+	}
+	json_array_foreach(root, i, item)
+	{
+		if (!json_is_object(item) || !json_is_string(json_object_get(item, "Id"))) {
+			json_decref(root);
+			err_set(e, ERR_ENGINE, 0,
+				"docker inspect printed an entry that is not a container (#%zu)", i);
+			return ENGINE_FAIL_OTHER;
+		}
+	}
+	out->v = xreallocarray(out->v, out->n + json_array_size(root) + 1, sizeof(*out->v));
+	json_array_foreach(root, i, item)
+		parse_container(item, &out->v[out->n++]);
+	json_decref(root);
+	return 0;
+}
+
+static void container_free(struct engine_container *c)
+{
+	free(c->id);
+	free(c->name);
+	free(c->image);
+	free(c->image_id);
+	free(c->status);
+	argv_free(&c->cap_add);
+	argv_free(&c->cap_drop);
+	argv_free(&c->binds);
+	free(c->pid_mode);
+	free(c->network_mode);
+	free(c->ipc_mode);
+	free(c->uts_mode);
+	free(c->userns_mode);
+	free(c->cgroupns_mode);
+	argv_free(&c->security_opt);
+	free(c->apparmor_profile);
+	for (size_t i = 0; i < c->n_devices; i++) {
+		free(c->devices[i].path_on_host);
+		free(c->devices[i].path_in_container);
+		free(c->devices[i].cgroup_permissions);
+	}
+	free(c->devices);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		free(c->mounts[i].type);
+		free(c->mounts[i].name);
+		free(c->mounts[i].source);
+		free(c->mounts[i].destination);
+		free(c->mounts[i].mode);
+		free(c->mounts[i].propagation);
+	}
+	free(c->mounts);
+	for (size_t i = 0; i < c->n_labels; i++) {
+		free(c->labels[i].key);
+		free(c->labels[i].value);
+	}
+	free(c->labels);
+}
+
+void engine_containers_free(struct engine_containers *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		container_free(&cs->v[i]);
+	free(cs->v);
+	argv_free(&cs->missing);
+	memset(cs, 0, sizeof(*cs));
+}
+
+const struct engine_container *engine_containers_find(const struct engine_containers *cs,
+						      const char *target)
+{
+	const char *name = target[0] == '/' ? target + 1 : target;
+
+	if (!*name)
+		return NULL;
+	/* As docker resolves: a full id, then a name, then an id prefix. */
+	for (size_t i = 0; i < cs->n; i++)
+		if (!strcmp(cs->v[i].id, target) || !strcmp(cs->v[i].name, name))
+			return &cs->v[i];
+	for (size_t i = 0; i < cs->n; i++)
+		if (util_str_has_prefix(cs->v[i].id, target))
+			return &cs->v[i];
+	return NULL;
+}
+
+const char *engine_container_label(const struct engine_container *c, const char *key)
+{
+	for (size_t i = 0; i < c->n_labels; i++)
+		if (!strcmp(c->labels[i].key, key))
+			return c->labels[i].value;
+	return NULL;
+}
+
+/* Every line of stderr names a missing container (so the rest of the
+ * output is good); their names go to *missing. */
+static bool only_missing(const char *text, struct argv *missing)
+{
+	const char *p = text, *line;
+	size_t len;
+	bool any = false;
+
+	while (next_line(&p, &line, &len)) {
+		cleanup_free char *t = line_trimmed(line, len);
+		char *tail;
+
+		if (is_noise(t))
+			continue;
+		tail = line_tail(t, "no such container: ");
+		if (!tail)
+			tail = line_tail(t, "no such object: ");
+		if (!tail)
+			return false;
+		argv_push(missing, tail);
+		free(tail);
+		any = true;
+	}
+	return any;
+}
+
+static bool named_in(const struct argv *names, const char *target)
+{
+	size_t n = strlen(target);
+
+	for (size_t i = 0; i < names->n; i++) {
+		const char *s = names->v[i];
+		/* Docker 20.10's run ends some messages with a full stop. */
+		if (!strcmp(s, target) || (!strncmp(s, target, n) && !strcmp(s + n, ".")))
+			return true;
+	}
+	return false;
+}
+
+int engine_inspect(struct engine *eng, char *const *targets, struct engine_containers *out,
+		   struct err *e)
+{
+	struct argv a = ARGV_INIT, said = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!targets || !targets[0])
+		return 0;
+	argv_start(eng, &a);
+	argv_push(&a, "inspect");
+	argv_push(&a, "--type");
+	argv_push(&a, "container");
+	argv_push_all(&a, targets);
+	rc = run_docker(eng, a.v, &o, &res, e);
+	if (rc < 0)
+		goto out;
+	if (!exec_result_ok(&res) && !only_missing(res.err.data, &said)) {
+		rc = classify_result(a.v, &res, e);
+		goto out;
+	}
+	/* Found ones are on stdout even when others are missing. */
+	rc = engine_inspect_parse(res.out.data, out, e);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; targets[i]; i++)
+		if (named_in(&said, targets[i]) || !engine_containers_find(out, targets[i]))
+			argv_push(&out->missing, targets[i]);
+	if (out->missing.n > 0) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < out->missing.n; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", out->missing.v[i]);
+		err_set(e, ERR_INPUT, 0, "no such container%s: %s", out->missing.n > 1 ? "s" : "",
+			strbuf_str(&sb));
+		strbuf_release(&sb);
+		rc = ENGINE_FAIL_NO_CONTAINER;
+	}
+out:
+	exec_result_free(&res);
+	argv_free(&said);
+	argv_free(&a);
+	return rc;
+}
+
+/* --- exec, rm, ps --------------------------------------------------------- */
+
+int engine_exec(struct engine *eng, const char *container, char *const *argv, int timeout_ms,
+		struct exec_result *res, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, timeout_ms > 0 ? timeout_ms : eng->exec_timeout_ms);
+	int rc;
+
+	argv_start(eng, &a);
+	argv_push(&a, "exec");
+	argv_push(&a, container);
+	argv_push_all(&a, argv);
+	rc = run_docker(eng, a.v, &o, res, e);
+	/* The command's own failures are its exit status; docker's (daemon,
+	 * container gone) are recognised by their words. */
+	if (rc == 0 && !exec_result_ok(res) && match_rule(res->err.data, NULL))
+		rc = classify_result(a.v, res, e);
+	argv_free(&a);
+	return rc;
+}
+
+int engine_rm(struct engine *eng, char *const *ids, struct err *e)
+{
+	struct argv a = ARGV_INIT, gone = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	if (!ids || !ids[0])
+		return 0;
+	argv_start(eng, &a);
+	argv_push(&a, "rm");
+	argv_push(&a, "-f");
+	argv_push(&a, "-v");
+	argv_push_all(&a, ids);
+	rc = run_docker(eng, a.v, &o, &res, e);
+	if (rc == 0 && !exec_result_ok(&res) && !only_missing(res.err.data, &gone))
+		rc = classify_result(a.v, &res, e);
+	exec_result_free(&res);
+	argv_free(&gone);
+	argv_free(&a);
+	return rc;
+}
+
+static int list_ids(struct engine *eng, struct argv *a, struct argv *ids, struct err *e)
+{
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	int rc = call(eng, a->v, &o, &res, e);
+
+	if (rc == 0) {
+		const char *p = res.out.data, *line;
+		size_t len;
+		while (next_line(&p, &line, &len)) {
+			cleanup_free char *t = line_trimmed(line, len);
+			if (*t)
+				argv_push(ids, t);
+		}
+	}
+	exec_result_free(&res);
+	return rc;
+}
+
+int engine_list_label(struct engine *eng, const char *label, struct argv *ids, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	int rc;
+
+	argv_start(eng, &a);
+	argv_push(&a, "ps");
+	argv_push(&a, "-a");
+	argv_push(&a, "-q");
+	argv_push(&a, "--no-trunc");
+	argv_push(&a, "--filter");
+	argv_pushf(&a, "label=%s", label);
+	rc = list_ids(eng, &a, ids, e);
+	argv_free(&a);
+	return rc;
+}
+
+int engine_list_running(struct engine *eng, struct argv *ids, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	int rc;
+
+	argv_start(eng, &a);
+	argv_push(&a, "ps");
+	argv_push(&a, "-q");
+	argv_push(&a, "--no-trunc");
+	rc = list_ids(eng, &a, ids, e);
+	argv_free(&a);
+	return rc;
+}
