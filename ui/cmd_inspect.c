@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "report.h"
 #include "snapshot.h"
+#include "target.h"
 #include "util.h"
 
 void cmd_inspect_usage(FILE *out)
@@ -79,39 +80,43 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct inspect_opt
 	return 0;
 }
 
-/* pid:N, or (with the engine) a container name or id. */
-static int take_snapshot(const char *target, const struct host_ref *host, struct snapshot *s,
-			 struct err *e)
-{
-	struct proc p;
-	char *end;
-	long pid;
-	int rc;
-
-	if (!util_str_has_prefix(target, "pid:"))
-		return err_input(e, "unknown target '%s': name a process as pid:N", target);
-	errno = 0;
-	pid = strtol(target + 4, &end, 10);
-	if (errno || end == target + 4 || *end || pid <= 0 || pid > 0x7fffffff)
-		return err_input(e, "'%s' is not pid:N with N a process id", target);
-	if (proc_open(&p, NULL, (pid_t)pid, e) < 0)
-		return -1;
-	rc = snapshot_take(s, &p, host, target, e);
-	proc_close(&p);
-	if (rc < 0)
-		return err_wrap(e, "%s", target);
-	return 0;
-}
-
 static struct report_opts text_opts(const struct cli *cli)
 {
 	return (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO)};
+}
+
+/* Resolve the targets: the engine only when a container is named. */
+static int resolve(const struct cli *cli, char *const *specs, size_t n, struct host_ref *host,
+		   struct engine *eng, struct target_set *set, struct err *e)
+{
+	if (host_ref_load(host, e) < 0)
+		return -1;
+	if (target_needs_engine(specs, n) && engine_init(eng, cli->engine, e) < 0) {
+		host_ref_free(host);
+		return -1;
+	}
+	if (target_resolve(eng->bin || eng->name ? eng : NULL, specs, n, host, set, e) < 0) {
+		target_set_free(set);
+		engine_release(eng);
+		host_ref_free(host);
+		return -1;
+	}
+	return 0;
+}
+
+static void release(struct host_ref *host, struct engine *eng, struct target_set *set)
+{
+	target_set_free(set);
+	engine_release(eng);
+	host_ref_free(host);
 }
 
 int cmd_inspect(struct cli *cli, int argc, char **argv)
 {
 	struct inspect_opts o = {0};
 	struct host_ref host;
+	struct engine eng = {0};
+	struct target_set set;
 	struct err e = {0};
 	json_t *all;
 	int status = EXIT_OK;
@@ -120,33 +125,34 @@ int cmd_inspect(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (optind >= argc)
 		return cli_usage_error("inspect", "name at least one TARGET (pid:N or a container)");
-	if (host_ref_load(&host, &e) < 0)
+	if (resolve(cli, argv + optind, (size_t)(argc - optind), &host, &eng, &set, &e) < 0)
 		return cli_fail(&e);
 
 	all = json_array();
 	struct report_opts ro = text_opts(cli);
-	for (int i = optind; i < argc; i++) {
-		struct snapshot s;
+	bool first = true;
+	for (size_t i = 0; i < set.n; i++) {
+		const struct target *t = &set.v[i];
 
-		if (take_snapshot(argv[i], &host, &s, &e) < 0) {
-			int code = cli_fail(&e);
+		if (t->rc < 0) {
+			int code = cli_fail(&t->err);
 			if (code > status)
 				status = code;
 			continue;
 		}
 		if (o.json) {
-			json_array_append_new(all, report_snapshot_json(&s));
+			json_array_append_new(all, target_json(t));
 		} else {
-			if (i > optind)
+			if (!first)
 				fputc('\n', stdout);
-			report_snapshot_text(stdout, &s, &ro);
+			target_text(stdout, t, &ro);
 		}
-		snapshot_free(&s);
+		first = false;
 	}
 	if (o.json && report_print_json(stdout, all) < 0 && status == EXIT_OK)
 		status = EXIT_EXPECT;
 	json_decref(all);
-	host_ref_free(&host);
+	release(&host, &eng, &set);
 	return status;
 }
 
@@ -154,7 +160,8 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 {
 	struct inspect_opts o = {0};
 	struct host_ref host;
-	struct snapshot a, b;
+	struct engine eng = {0};
+	struct target_set set;
 	struct snapshot_diff d;
 	struct err e = {0};
 	int status = EXIT_OK;
@@ -163,18 +170,15 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc - optind != 2)
 		return cli_usage_error("diff", "name exactly two targets, A (the reference) and B");
-	if (host_ref_load(&host, &e) < 0)
+	if (resolve(cli, argv + optind, 2, &host, &eng, &set, &e) < 0)
 		return cli_fail(&e);
-	if (take_snapshot(argv[optind], &host, &a, &e) < 0) {
-		host_ref_free(&host);
-		return cli_fail(&e);
-	}
-	if (take_snapshot(argv[optind + 1], &host, &b, &e) < 0) {
-		snapshot_free(&a);
-		host_ref_free(&host);
-		return cli_fail(&e);
-	}
-	snapshot_diff(&a, &b, &d);
+	for (size_t i = 0; i < 2; i++)
+		if (set.v[i].rc < 0) {
+			status = cli_fail(&set.v[i].err);
+			release(&host, &eng, &set);
+			return status;
+		}
+	snapshot_diff(&set.v[0].snap, &set.v[1].snap, &d);
 	if (o.json) {
 		json_t *j = report_diff_json(&d);
 		if (report_print_json(stdout, j) < 0)
@@ -185,8 +189,6 @@ int cmd_diff(struct cli *cli, int argc, char **argv)
 		report_diff_text(stdout, &d, &ro);
 	}
 	snapshot_diff_free(&d);
-	snapshot_free(&b);
-	snapshot_free(&a);
-	host_ref_free(&host);
+	release(&host, &eng, &set);
 	return status;
 }

@@ -1,0 +1,375 @@
+/* target.c: resolving targets, confirming a container's process from its
+ * cgroup, and comparing what Docker says with what the kernel says. */
+#include "target.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+bool target_needs_engine(char *const *specs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!util_str_has_prefix(specs[i], "pid:"))
+			return true;
+	return false;
+}
+
+static int parse_pid(const char *spec, pid_t *pid, struct err *e)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(spec + 4, &end, 10);
+	if (errno || end == spec + 4 || *end || v <= 0 || v > 0x7fffffff)
+		return err_input(e, "'%s' is not pid:N with N a process id", spec);
+	*pid = (pid_t)v;
+	return 0;
+}
+
+bool target_cgroup_names(const char *cgroup_text, const char *id)
+{
+	size_t idlen = strlen(id);
+
+	if (idlen < 12)
+		return false;
+	for (const char *p = strstr(cgroup_text, id); p; p = strstr(p + 1, id)) {
+		char before = p == cgroup_text ? '\n' : p[-1];
+		char after = p[idlen];
+		/* /docker/<id>, docker-<id>.scope, libpod-<id>: a whole name. */
+		if ((before == '/' || before == '-') &&
+		    (after == '\0' || after == '\n' || after == '/' || after == '.'))
+			return true;
+	}
+	return false;
+}
+
+static int snapshot_container(struct target *t, const struct host_ref *host)
+{
+	const struct engine_container *c = t->docker;
+	cleanup_free char *cgroup = NULL;
+	struct proc p;
+
+	if (!c->running || c->pid <= 0)
+		return err_set(&t->err, ERR_EXITED, 0,
+			       "container %s is not running (%s, exit code %d): there is no process to read",
+			       t->spec, c->status, c->exit_code);
+	if (proc_open(&p, NULL, c->pid, &t->err) < 0)
+		return err_wrap(&t->err, "container %s", t->spec);
+	/* Docker's pid could have exited and been reused between its answer
+	 * and our open: the cgroup, read through the same handle as the rest,
+	 * says whether this process is the container's. */
+	if (proc_read(&p, "cgroup", &cgroup, NULL, &t->err) < 0) {
+		proc_close(&p);
+		return err_wrap(&t->err, "container %s", t->spec);
+	}
+	if (!target_cgroup_names(cgroup, c->id)) {
+		proc_close(&p);
+		return err_set(&t->err, ERR_EXITED, 0,
+			       "container %s: process %d is not in the container's cgroup (it stopped or "
+			       "restarted while isolab read it); try again",
+			       t->spec, c->pid);
+	}
+	int rc = snapshot_take(&t->snap, &p, host, t->spec, &t->err);
+	proc_close(&p);
+	if (rc < 0)
+		return err_wrap(&t->err, "container %s", t->spec);
+	t->snap.container_id = xstrdup(c->id);
+	target_disagreements(c, &t->snap, &t->dis);
+	return 0;
+}
+
+int target_resolve(struct engine *eng, char *const *specs, size_t n, const struct host_ref *host,
+		   struct target_set *out, struct err *e)
+{
+	struct argv names = ARGV_INIT;
+
+	memset(out, 0, sizeof(*out));
+	out->v = xcalloc(n, sizeof(*out->v));
+	out->n = n;
+	for (size_t i = 0; i < n; i++) {
+		out->v[i].spec = xstrdup(specs[i]);
+		if (!util_str_has_prefix(specs[i], "pid:"))
+			argv_push(&names, specs[i]);
+	}
+
+	if (names.n) {
+		int rc = engine_inspect(eng, names.v, &out->containers, e);
+		argv_free(&names);
+		if (rc < 0 && rc != ENGINE_FAIL_NO_CONTAINER)
+			return -1; /* the engine itself failed: nothing to do per target */
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &out->v[i];
+		pid_t pid = 0;
+
+		if (util_str_has_prefix(t->spec, "pid:")) {
+			struct proc p;
+			if (parse_pid(t->spec, &pid, &t->err) < 0 || proc_open(&p, NULL, pid, &t->err) < 0) {
+				t->rc = -1;
+				continue;
+			}
+			t->rc = snapshot_take(&t->snap, &p, host, t->spec, &t->err);
+			if (t->rc < 0)
+				err_wrap(&t->err, "%s", t->spec);
+			proc_close(&p);
+			continue;
+		}
+		t->docker = engine_containers_find(&out->containers, t->spec);
+		if (!t->docker) {
+			t->rc = err_input(&t->err,
+					  "unknown target '%s': no such container (name a container, or a process as pid:N)",
+					  t->spec);
+			continue;
+		}
+		t->rc = snapshot_container(t, host);
+	}
+	return 0;
+}
+
+void target_set_free(struct target_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->v[i].spec);
+		if (set->v[i].rc == 0)
+			snapshot_free(&set->v[i].snap);
+		target_disagreements_free(&set->v[i].dis);
+	}
+	free(set->v);
+	engine_containers_free(&set->containers);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- Docker against the kernel ------------------------------------------ */
+
+static void add(struct disagreements *d, const char *check, char *docker, char *kernel, const char *why)
+{
+	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
+	d->v[d->n++] = (struct disagreement){check, docker, kernel, why};
+}
+
+/* A Docker capability list (CapAdd / CapDrop: "ALL", "NET_RAW",
+ * "CAP_NET_RAW") as a mask. */
+static uint64_t docker_caps_mask(const struct argv *list, unsigned last_cap)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		if (strcasecmp(list->v[i], "ALL") == 0) {
+			m |= caps_all_mask(last_cap);
+			continue;
+		}
+		int bit = caps_from_name(list->v[i]);
+		if (bit >= 0 && bit < 64)
+			m |= UINT64_C(1) << bit;
+	}
+	return m;
+}
+
+static bool security_opt_has(const struct engine_container *c, const char *key, const char *value)
+{
+	for (size_t i = 0; i < c->security_opt.n; i++) {
+		const char *o = c->security_opt.v[i];
+		size_t kl = strlen(key);
+		if (strncmp(o, key, kl) != 0)
+			continue;
+		if (o[kl] == '\0')
+			return value == NULL || strcmp(value, "true") == 0;
+		if ((o[kl] == '=' || o[kl] == ':') && value && strcmp(o + kl + 1, value) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool docker_reports_target(const struct engine_container *c, const char *target)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (util_path_within(target, c->mounts[i].destination))
+			return true;
+	return false;
+}
+
+static void check_namespace(const struct engine_container *c, const struct snapshot *s,
+			    struct disagreements *d, const char *mode, const char *ns, const char *flag)
+{
+	const struct ns_entry *n = ns_find(&s->ns, ns);
+	bool docker_host = strcmp(mode, "host") == 0;
+
+	(void)c;
+	if (!n || n->shared < 0 || util_str_has_prefix(mode, "container:"))
+		return;
+	/* Without userns-remap every container shares the host's user
+	 * namespace and Docker says "": that is no disagreement. */
+	if (strcmp(ns, "user") == 0 && !docker_host)
+		return;
+	if (docker_host == (n->shared == 1))
+		return;
+	add(d, "namespace-mode", xasprintf("%s=%s", flag, *mode ? mode : "(default)"),
+	    xasprintf("%s namespace %s the host's", ns, n->shared ? "is" : "is not"),
+	    "the kernel's namespaces decide what the container can see, whatever the configuration says");
+}
+
+void target_disagreements(const struct engine_container *c, const struct snapshot *s,
+			  struct disagreements *d)
+{
+	unsigned last = s->last_cap ? s->last_cap : 40;
+
+	memset(d, 0, sizeof(*d));
+
+	for (size_t i = 0; i < s->mounts.n; i++) {
+		const struct mount_entry *m = &s->mounts.v[i];
+		if (m->kind == MOUNT_DOCKER_SOCKET && m->read_only)
+			add(d, "docker-socket-ro", xasprintf("%s is mounted read-only (:ro)", m->target),
+			    xasprintf("%s is the host's %s, a socket", m->target, m->host_path),
+			    "read-only stops changes to the socket file, not connections to it: the Docker API "
+			    "behind it is fully usable, so the container can start a privileged sibling");
+		if ((m->kind == MOUNT_HOST_BIND || m->kind == MOUNT_DOCKER_SOCKET) && !m->per_container &&
+		    !docker_reports_target(c, m->target))
+			add(d, "unreported-bind", xstrdup("no mount at this path"),
+			    xasprintf("%s shows the host's %s%s", m->target, m->host_path,
+				      m->read_only ? " (read-only)" : ""),
+			    "a bind Docker does not list was made after the container started, or by "
+			    "something other than Docker: the container sees it anyway");
+	}
+
+	uint64_t dropped = docker_caps_mask(&c->cap_drop, last) & ~docker_caps_mask(&c->cap_add, last);
+	uint64_t present = dropped & (s->caps.set[CAPS_EFFECTIVE] | s->caps.set[CAPS_BOUNDING]);
+	if (present && !c->privileged) {
+		char *names = caps_join(present, " ");
+		add(d, "dropped-cap-present", xasprintf("dropped: %s", names),
+		    xasprintf("present in the process's sets: %s", names),
+		    "a capability Docker reports as dropped is still held by the process");
+		free(names);
+	}
+
+	check_namespace(c, s, d, c->pid_mode, "pid", "--pid");
+	check_namespace(c, s, d, c->ipc_mode, "ipc", "--ipc");
+	check_namespace(c, s, d, c->uts_mode, "uts", "--uts");
+	check_namespace(c, s, d, c->network_mode, "net", "--network");
+	check_namespace(c, s, d, c->userns_mode, "user", "--userns");
+
+	bool nnp = security_opt_has(c, "no-new-privileges", "true");
+	if (nnp != s->no_new_privs)
+		add(d, "no-new-privileges",
+		    xstrdup(nnp ? "no-new-privileges is set" : "no-new-privileges is not set"),
+		    xasprintf("NoNewPrivs: %d", s->no_new_privs ? 1 : 0),
+		    nnp ? "the process can still gain privileges through setuid binaries"
+			: "the daemon sets no-new-privileges for every container (dockerd --no-new-privileges): "
+			  "a review reading only the container's configuration misses it");
+
+	bool unconfined = c->privileged || security_opt_has(c, "seccomp", "unconfined");
+	bool kernel_off = s->seccomp == SECCOMP_DISABLED;
+	if (unconfined != kernel_off && s->seccomp != SECCOMP_UNKNOWN)
+		add(d, "seccomp",
+		    xstrdup(unconfined ? "seccomp is unconfined" : "the default seccomp profile applies"),
+		    xasprintf("Seccomp: %s", snapshot_seccomp_name(s->seccomp)),
+		    "the kernel's seccomp mode decides which system calls reach the kernel");
+}
+
+void target_disagreements_free(struct disagreements *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].docker);
+		free(d->v[i].kernel);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- renderings ---------------------------------------------------------- */
+
+static json_t *argv_json(const struct argv *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < a->n; i++)
+		json_array_append_new(arr, json_string(a->v[i]));
+	return arr;
+}
+
+json_t *target_docker_json(const struct engine_container *c)
+{
+	json_t *mounts = json_array();
+	json_t *labels = json_object();
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct engine_mount *m = &c->mounts[i];
+		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:b, s:s}", "type", m->type,
+							"source", m->source, "destination",
+							m->destination, "rw", m->rw, "propagation",
+							m->propagation));
+	}
+	for (size_t i = 0; i < c->n_labels; i++)
+		json_object_set_new(labels, c->labels[i].key, json_string(c->labels[i].value));
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o, "
+			 "s:b, s:o, s:o}",
+			 "id", c->id, "name", c->name, "image", c->image, "running", c->running,
+			 "status", c->status, "privileged", c->privileged, "cap_add",
+			 argv_json(&c->cap_add), "cap_drop", argv_json(&c->cap_drop), "binds",
+			 argv_json(&c->binds), "pid_mode", c->pid_mode, "network_mode", c->network_mode,
+			 "ipc_mode", c->ipc_mode, "uts_mode", c->uts_mode, "userns_mode", c->userns_mode,
+			 "security_opt", argv_json(&c->security_opt), "readonly_rootfs",
+			 c->readonly_rootfs, "mounts", mounts, "labels", labels);
+}
+
+json_t *target_json(const struct target *t)
+{
+	json_t *j = report_snapshot_json(&t->snap);
+	json_t *dis = json_array();
+
+	/* DESIGN.md: the target as the user named it. */
+	json_object_set_new(j, "docker", t->docker ? target_docker_json(t->docker) : json_null());
+	for (size_t i = 0; i < t->dis.n; i++)
+		json_array_append_new(dis, json_pack("{s:s, s:s, s:s, s:s}", "check", t->dis.v[i].check,
+						     "docker", t->dis.v[i].docker, "kernel",
+						     t->dis.v[i].kernel, "why", t->dis.v[i].why));
+	json_object_set_new(j, "disagreements", dis);
+	return j;
+}
+
+static void print_list(FILE *out, const char *label, const struct argv *a)
+{
+	fprintf(out, "  %-15s", label);
+	if (!a->n)
+		fputs("-", out);
+	for (size_t i = 0; i < a->n; i++)
+		fprintf(out, "%s%s", i ? " " : "", a->v[i]);
+	fputc('\n', out);
+}
+
+static const char *mode_or_default(const char *m)
+{
+	return *m ? m : "default";
+}
+
+void target_text(FILE *out, const struct target *t, const struct report_opts *o)
+{
+	const struct engine_container *c = t->docker;
+
+	report_snapshot_text(out, &t->snap, o);
+	if (!c)
+		return;
+	fprintf(out, "\nWhat Docker says about %s (%s)\n", c->name, c->image);
+	fprintf(out, "  %-15s%s\n", "privileged", c->privileged ? "yes" : "no");
+	print_list(out, "cap_add", &c->cap_add);
+	print_list(out, "cap_drop", &c->cap_drop);
+	print_list(out, "binds", &c->binds);
+	fprintf(out, "  %-15spid=%s ipc=%s uts=%s network=%s userns=%s\n", "namespaces",
+		mode_or_default(c->pid_mode), mode_or_default(c->ipc_mode), mode_or_default(c->uts_mode),
+		mode_or_default(c->network_mode), mode_or_default(c->userns_mode));
+	print_list(out, "security_opt", &c->security_opt);
+	fprintf(out, "  %-15s%s\n", "read-only root", c->readonly_rootfs ? "yes" : "no");
+	if (!t->dis.n) {
+		fputs("\nDocker's description and the kernel's state agree.\n", out);
+		return;
+	}
+	fprintf(out, "\nWhere Docker and the kernel disagree (%zu)\n", t->dis.n);
+	for (size_t i = 0; i < t->dis.n; i++) {
+		const struct disagreement *d = &t->dis.v[i];
+		fprintf(out, "  ! %s\n      Docker: %s\n      kernel: %s\n      why:    %s\n", d->check,
+			d->docker, d->kernel, d->why);
+	}
+}

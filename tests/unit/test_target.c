@@ -1,0 +1,200 @@
+/* test_target.c: a container's process confirmed from its cgroup, and
+ * Docker's description set against the kernel's state (real inspect JSON
+ * and real /proc fixtures captured on this machine). */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+
+static const char id[] = "5aef1e758034ddc34295b21f99d7e53f97f5ad2c109c21ecbe0241b94e9a904c";
+
+static void cgroup_paths(void **state)
+{
+	(void)state;
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "9:name=systemd:/docker/%s\n0::/docker/%s\n", id, id);
+	assert_true(target_cgroup_names(buf, id)); /* cgroup v1 and v2, cgroupfs driver */
+	snprintf(buf, sizeof(buf), "0::/system.slice/docker-%s.scope\n", id);
+	assert_true(target_cgroup_names(buf, id)); /* v2, systemd driver */
+	snprintf(buf, sizeof(buf), "0::/system.slice/docker-%s.scope/init\n", id);
+	assert_true(target_cgroup_names(buf, id));
+	assert_false(target_cgroup_names("0::/user.slice/session-1.scope\n", id));
+	/* Another container whose id merely starts the same way. */
+	snprintf(buf, sizeof(buf), "0::/docker/%sff\n", id);
+	assert_false(target_cgroup_names(buf, id));
+	assert_false(target_cgroup_names("0::/docker/5aef\n", "5aef"));
+}
+
+static struct host_ref host;
+
+static int setup(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	return host_ref_load_from(&host, FIXTURE_PROC, 1, &e);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	host_ref_free(&host);
+	return 0;
+}
+
+static void pair(const char *inspect, int pid, struct engine_containers *cs, struct snapshot *s)
+{
+	char path[256];
+	struct err e = {0};
+	struct proc p;
+
+	snprintf(path, sizeof(path), FIXTURES "/engine/inspect/%s", inspect);
+	char *json = tu_read_file(path);
+	assert_non_null(json);
+	memset(cs, 0, sizeof(*cs));
+	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
+	free(json);
+	assert_int_equal(proc_open(&p, FIXTURE_PROC, pid, &e), 0);
+	assert_int_equal(snapshot_take(s, &p, &host, "c", &e), 0);
+	proc_close(&p);
+}
+
+static const struct disagreement *find(const struct disagreements *d, const char *check)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i].check, check) == 0)
+			return &d->v[i];
+	return NULL;
+}
+
+/* docker.sock bound :ro (inspect and /proc of the same kind of container). */
+static void socket_read_only_is_no_protection(void **state)
+{
+	(void)state;
+	struct engine_containers cs;
+	struct snapshot s;
+	struct disagreements d;
+
+	pair("docker-sock-ro.json", 111, &cs, &s);
+	target_disagreements(&cs.v[0], &s, &d);
+	const struct disagreement *x = find(&d, "docker-socket-ro");
+	assert_non_null(x);
+	assert_true(tu_contains(x->why, "fully usable"));
+	/* Docker reports that bind: not "unreported". */
+	assert_null(find(&d, "unreported-bind"));
+	assert_null(find(&d, "dropped-cap-present"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+	engine_containers_free(&cs);
+}
+
+/* Docker says everything but NET_BIND_SERVICE was dropped; a process that
+ * still holds the default set contradicts it. */
+static void dropped_cap_present(void **state)
+{
+	(void)state;
+	struct engine_containers cs;
+	struct snapshot s;
+	struct disagreements d;
+
+	pair("cap-drop-all-add-net-bind.json", 100, &cs, &s);
+	target_disagreements(&cs.v[0], &s, &d);
+	const struct disagreement *x = find(&d, "dropped-cap-present");
+	assert_non_null(x);
+	assert_true(tu_contains(x->kernel, "cap_chown"));
+	assert_false(tu_contains(x->kernel, "cap_net_bind_service"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+
+	/* The matching process (cap-drop ALL fixture has nothing): agreement
+	 * about capabilities. */
+	struct proc p;
+	struct err e = {0};
+	assert_int_equal(proc_open(&p, FIXTURE_PROC, 103, &e), 0);
+	assert_int_equal(snapshot_take(&s, &p, &host, "c", &e), 0);
+	proc_close(&p);
+	target_disagreements(&cs.v[0], &s, &d);
+	assert_null(find(&d, "dropped-cap-present"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+	engine_containers_free(&cs);
+}
+
+/* A host bind the kernel shows and Docker does not list; a namespace
+ * Docker calls private that the kernel shares; no-new-privileges. */
+static void unreported_bind_and_modes(void **state)
+{
+	(void)state;
+	struct engine_containers cs;
+	struct snapshot s;
+	struct disagreements d;
+
+	pair("default.json", 110, &cs, &s); /* Docker: defaults; kernel: -v /:/host */
+	target_disagreements(&cs.v[0], &s, &d);
+	const struct disagreement *x = find(&d, "unreported-bind");
+	assert_non_null(x);
+	assert_true(tu_contains(x->kernel, "/host shows the host's /"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+	engine_containers_free(&cs);
+
+	pair("default.json", 114, &cs, &s); /* kernel: --pid=host --ipc=host, nnp */
+	target_disagreements(&cs.v[0], &s, &d);
+	size_t modes = 0;
+	for (size_t i = 0; i < d.n; i++)
+		modes += strcmp(d.v[i].check, "namespace-mode") == 0;
+	assert_int_equal(modes, 2);
+	assert_non_null(find(&d, "no-new-privileges"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+	engine_containers_free(&cs);
+
+	pair("pid-ipc-host.json", 114, &cs, &s); /* both say host */
+	target_disagreements(&cs.v[0], &s, &d);
+	assert_null(find(&d, "namespace-mode"));
+	target_disagreements_free(&d);
+	snapshot_free(&s);
+	engine_containers_free(&cs);
+}
+
+static void json_has_docker(void **state)
+{
+	(void)state;
+	struct target t = {0};
+	struct engine_containers cs;
+
+	pair("docker-sock-ro.json", 111, &cs, &t.snap);
+	t.docker = &cs.v[0];
+	target_disagreements(t.docker, &t.snap, &t.dis);
+	json_t *j = target_json(&t);
+	json_t *docker = json_object_get(j, "docker");
+	assert_true(json_is_object(docker));
+	assert_true(json_is_array(json_object_get(docker, "binds")));
+	assert_true(json_is_boolean(json_object_get(docker, "privileged")));
+	assert_true(json_array_size(json_object_get(j, "disagreements")) >= 1);
+	json_decref(j);
+
+	struct target plain = {0};
+	plain.snap = t.snap;
+	j = target_json(&plain);
+	assert_true(json_is_null(json_object_get(j, "docker")));
+	assert_int_equal(json_array_size(json_object_get(j, "disagreements")), 0);
+	json_decref(j);
+	target_disagreements_free(&t.dis);
+	snapshot_free(&t.snap);
+	engine_containers_free(&cs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cgroup_paths),
+		cmocka_unit_test(socket_read_only_is_no_protection),
+		cmocka_unit_test(dropped_cap_present),
+		cmocka_unit_test(unreported_bind_and_modes),
+		cmocka_unit_test(json_has_docker),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
