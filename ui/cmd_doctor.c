@@ -1,0 +1,575 @@
+/* cmd_doctor.c: `isolab doctor` (can the labs run here? what is missing,
+ * and the exact fix) and `isolab __image build` (build the lab image now,
+ * as a lab would before its first step). The facts are gathered once into
+ * a context; the checks are a table of functions reading it; the result
+ * is printed as marked lines or as JSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cli.h"
+#include "engine.h"
+#include "host.h"
+#include "image.h"
+#include "privileged.h"
+#include "report.h"
+#include "util.h"
+
+#define FIX_ENGINE "install Docker (Debian: apt-get install docker.io), or point --engine " \
+		   "(ISOLAB_ENGINE) at its client"
+#define FIX_DAEMON "start the Docker daemon: sudo systemctl start docker (where no service " \
+		   "manager runs: scripts/dockerd from isolab's source tree)"
+#define FIX_PERMISSION "run isolab as root, or join the docker group: sudo usermod -aG " \
+		       "docker $USER, then log in again"
+#define DEFAULT_SOCKET "/var/run/docker.sock"
+
+void cmd_doctor_usage(FILE *out)
+{
+	fputs("Usage: isolab doctor [--json]\n"
+	      "\n"
+	      "Check that the labs can run here, one line per check, with the exact fix\n"
+	      "under each one that fails:\n"
+	      "  engine binary, daemon, socket permission, lab image (present or buildable)\n"
+	      "      the labs need all four; exit status 3 when the engine is unavailable,\n"
+	      "      1 when the image can be neither found nor built\n"
+	      "  --privileged, virtual machine, seccomp\n"
+	      "      warnings: the labs run, and say what differs\n"
+	      "  cgroup, LSM\n"
+	      "      information\n"
+	      "\n"
+	      "Marks: ✓ ok, ✗ fails, ! warning, i information (ok, FAIL, warn, info\n"
+	      "outside a UTF-8 locale). Colour only adds to the marks; --no-color or\n"
+	      "NO_COLOR removes it.\n"
+	      "\n"
+	      "  --json      an array of {\"check\", \"status\": ok|fail|warn|info,\n"
+	      "              \"detail\", \"fix\"} (fix is null when there is nothing to do)\n",
+	      out);
+}
+
+void cmd_image_usage(FILE *out)
+{
+	fputs("Usage: isolab __image build (hidden: for tests and for building ahead of time)\n"
+	      "\n"
+	      "Build the lab image now, offline, if it is not there yet (the labs build it\n"
+	      "before their first step anyway). The build context is a private temporary\n"
+	      "directory holding image/Dockerfile, image/probe and /bin/busybox (Debian's\n"
+	      "busybox-static), removed afterwards; docker build's output is shown as it\n"
+	      "comes.\n"
+	      "\n"
+	      "Environment:\n"
+	      "  ISOLAB_IMAGE_TAG   the image reference to use instead of isolab-lab:VERSION\n"
+	      "                     (tests build into a tag of their own)\n"
+	      "  ISOLAB_IMAGE_DIR   where Dockerfile and probe are, instead of image/ next to\n"
+	      "                     the binary or the installed share/isolab/image\n",
+	      out);
+}
+
+/* --- the facts, gathered once ------------------------------------------------ */
+
+struct doctor_ctx {
+	struct engine eng;
+	int engine_rc;
+	struct err engine_err;
+
+	struct engine_info info;
+	int info_rc;
+	struct err info_err;
+
+	char *socket; /* the unix socket the client uses, or NULL (tcp) */
+
+	bool image_present;
+	int image_rc;
+	struct err image_err;
+	char *image_src;
+	int src_rc;
+	struct err src_err;
+
+	struct host_facts host;
+	int host_rc;
+	struct err host_err;
+};
+
+static char *socket_path(void)
+{
+	const char *dh = getenv("DOCKER_HOST");
+
+	if (!dh || !*dh)
+		return xstrdup(DEFAULT_SOCKET);
+	if (util_str_has_prefix(dh, "unix://"))
+		return xstrdup(dh + strlen("unix://"));
+	return NULL;
+}
+
+static void gather(struct doctor_ctx *c, const struct cli *cli)
+{
+	memset(c, 0, sizeof(*c));
+	c->engine_rc = engine_init(&c->eng, cli->engine, &c->engine_err);
+	c->info_rc = c->engine_rc;
+	if (c->engine_rc == 0)
+		c->info_rc = engine_info(&c->eng, &c->info, &c->info_err);
+	c->socket = socket_path();
+	c->src_rc = image_sources_check(&c->image_src, &c->src_err);
+	c->image_rc = -1;
+	if (c->info_rc == 0)
+		c->image_rc = engine_image_present(&c->eng, image_ref(), &c->image_present,
+						   &c->image_err);
+	c->host_rc = host_facts_load(&c->host, NULL, &c->host_err);
+}
+
+static void release(struct doctor_ctx *c)
+{
+	if (c->info_rc == 0)
+		engine_info_free(&c->info);
+	engine_release(&c->eng);
+	free(c->socket);
+	free(c->image_src);
+	host_facts_free(&c->host);
+}
+
+/* --- the checks ----------------------------------------------------------------- */
+
+enum status {
+	ST_OK,
+	ST_FAIL,
+	ST_WARN,
+	ST_INFO,
+};
+
+static const char *const status_names[] = {
+	[ST_OK] = "ok", [ST_FAIL] = "fail", [ST_WARN] = "warn", [ST_INFO] = "info",
+};
+
+struct result {
+	enum status status;
+	char *detail;
+	char *fix;         /* NULL: nothing to do */
+	struct argv more;  /* evidence lines, shown under the detail */
+};
+
+static void set(struct result *r, enum status st, char *detail, const char *fix)
+{
+	r->status = st;
+	r->detail = detail;
+	r->fix = fix ? xstrdup(fix) : NULL;
+}
+
+static void check_engine(const struct doctor_ctx *c, struct result *r)
+{
+	if (c->engine_rc == 0)
+		set(r, ST_OK, xstrdup(c->eng.bin), NULL);
+	else if (strchr(c->eng.name, '/'))
+		set(r, ST_FAIL, xasprintf("%s is not an executable file", c->eng.name), FIX_ENGINE);
+	else
+		set(r, ST_FAIL, xasprintf("%s was not found on PATH", c->eng.name), FIX_ENGINE);
+}
+
+static void check_daemon(const struct doctor_ctx *c, struct result *r)
+{
+	switch (c->info_rc) {
+	case 0:
+		if (c->info.client_version && *c->info.client_version)
+			set(r, ST_OK, xasprintf("Docker %s answers (client %s)",
+						c->info.server_version, c->info.client_version),
+			    NULL);
+		else
+			set(r, ST_OK, xasprintf("Docker %s answers", c->info.server_version), NULL);
+		break;
+	case ENGINE_FAIL_NO_BINARY:
+		set(r, ST_FAIL, xstrdup("not checked: there is no engine binary to ask"), NULL);
+		break;
+	case ENGINE_FAIL_DAEMON_DOWN:
+		set(r, ST_FAIL, xstrdup("the Docker daemon does not answer (docker info)"),
+		    FIX_DAEMON);
+		break;
+	case ENGINE_FAIL_PERMISSION:
+		set(r, ST_FAIL, xstrdup("not reachable: permission denied on its socket"),
+		    FIX_PERMISSION);
+		break;
+	default:
+		set(r, ST_FAIL, xstrdup(c->info_err.msg),
+		    "check that `docker info` works, then run isolab doctor again");
+		break;
+	}
+}
+
+static void check_permission(const struct doctor_ctx *c, struct result *r)
+{
+	unsigned uid = (unsigned)geteuid();
+
+	if (c->info_rc == ENGINE_FAIL_PERMISSION) {
+		set(r, ST_FAIL, xasprintf("you (uid %u) may not use %s", uid,
+					  c->socket ? c->socket : "the Docker socket"),
+		    FIX_PERMISSION);
+	} else if (c->info_rc == 0) {
+		set(r, ST_OK, c->socket ? xasprintf("you (uid %u) may use %s", uid, c->socket)
+					: xasprintf("the daemon answers at %s", getenv("DOCKER_HOST")),
+		    NULL);
+	} else if (!c->socket) {
+		set(r, ST_FAIL, xasprintf("not checked: the daemon is at %s, not a socket",
+					  getenv("DOCKER_HOST")),
+		    NULL);
+	} else if (access(c->socket, F_OK) < 0) {
+		set(r, ST_FAIL, xasprintf("not checked: there is no %s (the daemon is not running)",
+					  c->socket),
+		    NULL);
+	} else if (faccessat(AT_FDCWD, c->socket, R_OK | W_OK, AT_EACCESS) < 0) {
+		set(r, ST_FAIL, xasprintf("you (uid %u) may not use %s", uid, c->socket),
+		    FIX_PERMISSION);
+	} else {
+		set(r, ST_OK, xasprintf("you (uid %u) may use %s", uid, c->socket), NULL);
+	}
+}
+
+static void check_image(const struct doctor_ctx *c, struct result *r)
+{
+	const char *ref = image_ref();
+
+	if (c->image_rc == 0 && c->image_present) {
+		set(r, ST_OK, xasprintf("%s is present", ref), NULL);
+	} else if (c->image_rc == 0 && c->src_rc == 0) {
+		set(r, ST_OK,
+		    xasprintf("%s is not built yet; it is buildable offline from %s (the first "
+			      "lab builds it)",
+			      ref, c->image_src),
+		    NULL);
+	} else if (c->image_rc == 0) {
+		set(r, ST_FAIL, xasprintf("%s is not built, and cannot be built here", ref),
+		    c->src_err.msg);
+	} else if (c->info_rc != 0 && c->src_rc == 0) {
+		set(r, ST_WARN,
+		    xasprintf("not checked: the engine does not answer; %s is buildable from %s",
+			      ref, c->image_src),
+		    NULL);
+	} else if (c->info_rc != 0) {
+		set(r, ST_FAIL,
+		    xasprintf("not checked: the engine does not answer; and %s cannot be built "
+			      "here",
+			      ref),
+		    c->src_err.msg);
+	} else {
+		set(r, ST_FAIL, xstrdup(c->image_err.msg), "check that `docker images` works");
+	}
+}
+
+static void check_privileged(const struct doctor_ctx *c, struct result *r)
+{
+	const struct host_facts *h = &c->host;
+	struct privileged_plan p;
+	char *const flags[] = {(char *)"--privileged", NULL};
+
+	if (c->host_rc < 0) {
+		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		return;
+	}
+	if (h->can_grant_all) {
+		set(r, ST_OK,
+		    xasprintf("a real --privileged works here: isolab's bounding set holds every "
+			      "capability of this kernel (0-%u)",
+			      h->last_cap),
+		    NULL);
+		return;
+	}
+	cleanup_free char *missing = caps_join(h->missing, ", ");
+	if (privileged_plan(flags, h, &p, NULL) == 0 && p.approximated) {
+		cleanup_free char *shown = util_argv_to_shell(p.replacement.v);
+		set(r, ST_WARN,
+		    xasprintf("a real --privileged is unavailable here: this host's bounding set "
+			      "lacks %s (Docker says \"unable to apply caps\"); isolab "
+			      "approximates it and says what differs",
+			      missing),
+		    "for a real --privileged, run the labs on a VM whose bounding set is complete "
+		    "(a workshop VM)");
+		argv_pushf(&r->more, "instead: %s", shown);
+		for (size_t i = 0; i < p.left_out.n; i++)
+			argv_pushf(&r->more, "left out: %s", p.left_out.v[i]);
+	} else {
+		set(r, ST_WARN,
+		    xasprintf("a real --privileged is unavailable here: this host's bounding set "
+			      "lacks %s",
+			      missing),
+		    NULL);
+	}
+	privileged_plan_free(&p);
+}
+
+static void check_vm(const struct doctor_ctx *c, struct result *r)
+{
+	const struct host_facts *h = &c->host;
+
+	if (c->host_rc < 0) {
+		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		return;
+	}
+	switch (h->vm) {
+	case HOST_VM_YES:
+		set(r, ST_OK,
+		    h->vm_vendor ? xasprintf("a virtual machine (%s)%s", h->vm_vendor,
+					     h->in_container ? "; isolab runs in a container" : "")
+				 : xasprintf("a virtual machine%s",
+					     h->in_container ? "; isolab runs in a container" : ""),
+		    NULL);
+		break;
+	case HOST_VM_NO:
+		set(r, ST_WARN,
+		    xstrdup("this looks like a physical machine: the labs give containers "
+			    "host-level access"),
+		    "run the labs only on an isolated VM you control");
+		break;
+	default:
+		set(r, ST_WARN, xstrdup("isolab cannot tell whether this is a virtual machine"),
+		    "run the labs only on an isolated VM you control");
+		break;
+	}
+	argv_push_all(&r->more, h->evidence.v);
+}
+
+static void check_cgroup(const struct doctor_ctx *c, struct result *r)
+{
+	if (c->host_rc < 0) {
+		set(r, ST_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		return;
+	}
+	set(r, ST_INFO,
+	    xasprintf("cgroup v%s: %s", host_cgroup_name(c->host.cgroup), c->host.cgroup_detail),
+	    NULL);
+}
+
+static void check_seccomp(const struct doctor_ctx *c, struct result *r)
+{
+	if (c->host_rc < 0) {
+		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+	} else if (c->host.seccomp) {
+		if (c->host.seccomp_actions)
+			set(r, ST_OK, xasprintf("available (actions: %s)", c->host.seccomp_actions),
+			    NULL);
+		else
+			set(r, ST_OK, xstrdup("available"), NULL);
+	} else {
+		set(r, ST_WARN,
+		    xstrdup("this kernel has no seccomp: containers run without Docker's "
+			    "system call filter, and the labs cannot show it"),
+		    "use a kernel built with CONFIG_SECCOMP (every distribution kernel is)");
+	}
+}
+
+static void check_lsm(const struct doctor_ctx *c, struct result *r)
+{
+	const struct host_facts *h = &c->host;
+
+	if (c->host_rc < 0) {
+		set(r, ST_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
+	} else if (h->apparmor && h->selinux != HOST_SELINUX_OFF) {
+		set(r, ST_INFO, xasprintf("AppArmor enabled; SELinux %s",
+					  host_selinux_name(h->selinux)),
+		    NULL);
+	} else if (h->apparmor) {
+		set(r, ST_INFO, xstrdup("AppArmor enabled: containers get docker-default"), NULL);
+	} else if (h->selinux != HOST_SELINUX_OFF) {
+		set(r, ST_INFO, xasprintf("SELinux %s", host_selinux_name(h->selinux)), NULL);
+	} else {
+		set(r, ST_INFO,
+		    xstrdup("neither AppArmor nor SELinux is enabled: containers get no LSM "
+			    "profile, so the labs show none"),
+		    NULL);
+	}
+}
+
+static const struct doctor_check {
+	const char *id;    /* JSON "check" */
+	const char *title; /* the text line */
+	bool blocking;     /* the labs cannot run while it fails */
+	int fail_exit;     /* the exit status when it fails */
+	void (*run)(const struct doctor_ctx *c, struct result *r);
+} checks[] = {
+	{"engine-binary", "engine binary", true, EXIT_ENGINE, check_engine},
+	{"daemon", "daemon", true, EXIT_ENGINE, check_daemon},
+	{"socket-permission", "socket permission", true, EXIT_ENGINE, check_permission},
+	{"image", "lab image", true, EXIT_EXPECT, check_image},
+	{"privileged", "--privileged", false, 0, check_privileged},
+	{"vm", "virtual machine", false, 0, check_vm},
+	{"cgroup", "cgroup", false, 0, check_cgroup},
+	{"seccomp", "seccomp", false, 0, check_seccomp},
+	{"lsm", "AppArmor/SELinux", false, 0, check_lsm},
+};
+
+/* --- rendering --------------------------------------------------------------- */
+
+struct style {
+	bool utf8;
+	bool color;
+};
+
+static const struct {
+	const char *utf8, *ascii, *color;
+} marks[] = {
+	[ST_OK] = {"✓", "ok  ", "\033[32m"},
+	[ST_FAIL] = {"✗", "FAIL", "\033[1;31m"},
+	[ST_WARN] = {"!", "warn", "\033[33m"},
+	[ST_INFO] = {"i", "info", ""},
+};
+
+static void print_text(FILE *out, const struct result *rs, const struct style *st,
+		       bool can_run)
+{
+	/* Continuation lines start under the detail: mark, space, title, space. */
+	int pad = (st->utf8 ? 1 : 4) + 1 + 18 + 1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		const struct result *r = &rs[i];
+		const char *mark = st->utf8 ? marks[r->status].utf8 : marks[r->status].ascii;
+		bool col = st->color && *marks[r->status].color;
+
+		fprintf(out, "%s%s%s %-18s %s\n", col ? marks[r->status].color : "", mark,
+			col ? "\033[0m" : "", checks[i].title, r->detail);
+		for (size_t j = 0; j < r->more.n; j++)
+			fprintf(out, "%*s- %s\n", pad, "", r->more.v[j]);
+		if (r->fix && (r->status == ST_FAIL || r->status == ST_WARN))
+			fprintf(out, "%*sfix: %s\n", pad, "", r->fix);
+	}
+	if (can_run)
+		fputs("The labs can run here.\n", out);
+	else
+		fprintf(out, "The labs cannot run here yet: fix the checks marked %s.\n",
+			st->utf8 ? "✗" : "FAIL");
+}
+
+static int print_json(FILE *out, const struct result *rs)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		const struct result *r = &rs[i];
+		struct strbuf detail = STRBUF_INIT;
+
+		strbuf_adds(&detail, r->detail);
+		for (size_t j = 0; j < r->more.n; j++)
+			strbuf_addf(&detail, "; %s", r->more.v[j]);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:o}", "check", checks[i].id, "status",
+				       status_names[r->status], "detail", strbuf_str(&detail), "fix",
+				       r->fix ? json_string(r->fix) : json_null()));
+		strbuf_release(&detail);
+	}
+	rc = report_print_json(out, arr);
+	json_decref(arr);
+	return rc;
+}
+
+static bool locale_is_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+}
+
+int cmd_doctor(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct result rs[ARRAY_SIZE(checks)];
+	struct doctor_ctx ctx;
+	bool json = false, can_run = true;
+	int status = EXIT_OK;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else
+			return cli_usage_error("doctor", "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
+
+	gather(&ctx, cli);
+	memset(rs, 0, sizeof(rs));
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		checks[i].run(&ctx, &rs[i]);
+		if (checks[i].blocking && rs[i].status == ST_FAIL) {
+			can_run = false;
+			/* The engine's exit status (3) wins over the image's (1). */
+			if (status == EXIT_OK || checks[i].fail_exit == EXIT_ENGINE)
+				status = checks[i].fail_exit;
+		}
+	}
+	if (json) {
+		if (print_json(stdout, rs) < 0)
+			status = status ? status : EXIT_EXPECT;
+	} else {
+		struct style st = {
+			.utf8 = locale_is_utf8(),
+			.color = cli->color && isatty(STDOUT_FILENO),
+		};
+		print_text(stdout, rs, &st, can_run);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		free(rs[i].detail);
+		free(rs[i].fix);
+		argv_free(&rs[i].more);
+	}
+	release(&ctx);
+	return status;
+}
+
+/* --- isolab __image build ---------------------------------------------------- */
+
+/* The legacy builder's notice (docker 23 and later, without buildx) says
+ * nothing about this build. */
+static const char *const build_noise[] = {
+	"DEPRECATED: The legacy builder",
+	"Install the buildx component",
+	"https://docs.docker.com/go/buildx/",
+};
+
+static void show_progress(void *data, int fd, const char *line, size_t len)
+{
+	FILE *out = data;
+	size_t skip = 0;
+
+	(void)fd;
+	while (skip < len && (line[skip] == ' ' || line[skip] == '\t'))
+		skip++;
+	if (skip == len)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(build_noise); i++)
+		if (util_str_has_prefix(line + skip, build_noise[i]))
+			return;
+	fprintf(out, "  %.*s\n", (int)len, line);
+	fflush(out);
+}
+
+int cmd_image(struct cli *cli, int argc, char **argv)
+{
+	struct engine eng;
+	struct err e = {0};
+	bool built = false;
+	int rc;
+
+	if (argc != 2 || strcmp(argv[1], "build") != 0)
+		return cli_usage_error("__image", "the only subcommand is: isolab __image build");
+	if (engine_init(&eng, cli->engine, &e) < 0) {
+		engine_release(&eng);
+		return cli_fail(&e);
+	}
+	printf("Lab image %s: checking\n", image_ref());
+	fflush(stdout);
+	rc = image_ensure(&eng, show_progress, stdout, &built, &e);
+	engine_release(&eng);
+	if (rc < 0)
+		return cli_fail(&e);
+	if (built)
+		printf("Lab image %s: built\n", image_ref());
+	else
+		printf("Lab image %s: already present, nothing to do\n", image_ref());
+	return EXIT_OK;
+}
