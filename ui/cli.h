@@ -33,5 +33,17 @@ int cmd_inspect(struct cli *cli, int argc, char **argv);
 void cmd_inspect_usage(FILE *out);
 int cmd_diff(struct cli *cli, int argc, char **argv);
 void cmd_diff_usage(FILE *out);
+int cmd_check_labs(struct cli *cli, int argc, char **argv);
+void cmd_check_labs_usage(FILE *out);
+int cmd_doctor(struct cli *cli, int argc, char **argv);
+void cmd_doctor_usage(FILE *out);
+int cmd_image(struct cli *cli, int argc, char **argv);
+void cmd_image_usage(FILE *out);
+int cmd_cleanup(struct cli *cli, int argc, char **argv);
+void cmd_cleanup_usage(FILE *out);
+int cmd_witness(struct cli *cli, int argc, char **argv);
+void cmd_witness_usage(FILE *out);
+int cmd_session_demo(struct cli *cli, int argc, char **argv);
+void cmd_session_demo_usage(FILE *out);
 
 #endif

@@ -14,6 +14,14 @@ static const struct cli_command commands[] = {
 	 cmd_inspect, cmd_inspect_usage},
 	{"diff", "[--json] A B", "what B has that A has not, and the reverse", cmd_diff,
 	 cmd_diff_usage},
+	{"check-labs", "[FILE|DIR...]", "validate lab files, with file:line errors", cmd_check_labs,
+	 cmd_check_labs_usage},
+	{"doctor", "[--json]", "can the labs run here? what is missing, how to fix", cmd_doctor,
+	 cmd_doctor_usage},
+	{"__image", "build", "", cmd_image, cmd_image_usage},
+	{"cleanup", "[--json]", "remove all that isolab left behind", cmd_cleanup, cmd_cleanup_usage},
+	{"__witness", "", "", cmd_witness, cmd_witness_usage},
+	{"__session-demo", "--lab L --step S [--hold]", "", cmd_session_demo, cmd_session_demo_usage},
 };
 
 static void usage(FILE *out)
@@ -28,6 +36,8 @@ static void usage(FILE *out)
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		char head[64];
+		if (commands[i].name[0] == '_') /* hidden: internal and test-only */
+			continue;
 		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
 		fprintf(out, "  %-30s %s\n", head, commands[i].summary);
 	}

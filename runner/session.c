@@ -1,0 +1,1245 @@
+/* session.c: one run of isolab: id, scratch dir and canary, the host
+ * witness, labels and names, signals through a self-pipe, and cleanup: per
+ * step, per session, of sessions whose owner is gone, and of everything. */
+#include "session.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define SELF_EXE "/proc/self/exe"
+#define WITNESS_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define WITNESS_READY_MS 5000
+/* A session dir without an owner file is one being born, or one whose
+ * owner died between mkdir and writing the file: after this long, the
+ * latter. */
+#define UNOWNED_DIR_AGE_S 60
+#define RM_MAX_DEPTH 256
+#define NAME_PART_MAX 40
+
+/* --- errors: keep the first, append the rest --------------------------- */
+
+static void err_note(struct err *acc, const struct err *more)
+{
+	size_t len;
+
+	if (acc->kind == ERR_NONE) {
+		*acc = *more;
+		return;
+	}
+	len = strlen(acc->msg);
+	if (len + 3 < sizeof(acc->msg))
+		snprintf(acc->msg + len, sizeof(acc->msg) - len, "; %.*s",
+			 (int)(sizeof(acc->msg) - len - 3), more->msg);
+}
+
+static int err_give(const struct err *acc, struct err *e)
+{
+	if (acc->kind == ERR_NONE)
+		return 0;
+	if (e)
+		*e = *acc;
+	return -1;
+}
+
+/* --- ids, nonces --------------------------------------------------------- */
+
+static int random_hex(char *out, size_t hexlen, struct err *e)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char buf[32];
+	size_t n = hexlen / 2, got = 0;
+
+	if (n > sizeof(buf))
+		return err_set(e, ERR_SYSTEM, EINVAL, "random_hex");
+	while (got < n) {
+		ssize_t r = getrandom(buf + got, n - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(e, "getrandom");
+		}
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[buf[i] >> 4];
+		out[2 * i + 1] = digits[buf[i] & 15];
+	}
+	out[hexlen] = '\0';
+	return 0;
+}
+
+int session_new_id(char out[SESSION_ID_LEN + 1], struct err *e)
+{
+	return random_hex(out, SESSION_ID_LEN, e);
+}
+
+int session_new_nonce(char out[SESSION_NONCE_LEN + 1], struct err *e)
+{
+	return random_hex(out, SESSION_NONCE_LEN, e);
+}
+
+bool session_id_valid(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i]; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return i == SESSION_ID_LEN;
+}
+
+/* --- owners -------------------------------------------------------------- */
+
+static int read_small(int dfd, const char *name, char *buf, size_t size)
+{
+	cleanup_close int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < size) {
+		ssize_t r = read(fd, buf + len, size - 1 - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	return (int)len;
+}
+
+int session_proc_starttime(const char *proc_root, pid_t pid, unsigned long long *start,
+			   char *state, struct err *e)
+{
+	char path[64], buf[1024];
+	const char *p;
+	char *end;
+	int len;
+
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	{
+		cleanup_close int root = open(proc_root ? proc_root : "/proc",
+					      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return err_sys(e, "cannot open %s", proc_root ? proc_root : "/proc");
+		len = read_small(root, path, buf, sizeof(buf));
+	}
+	if (len < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return err_set(e, ERR_EXITED, 0, "no process %d", (int)pid);
+		return err_sys(e, "cannot read /proc/%d/stat", (int)pid);
+	}
+	/* The command name may hold spaces and parentheses: fields are
+	 * counted after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
+	p += 2;
+	if (state)
+		*state = *p;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
+		p++;
+	}
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	if (errno || end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
+	return 0;
+}
+
+static bool parse_owner(const char *owner, pid_t *pid, unsigned long long *start)
+{
+	unsigned long long v;
+	const char *colon;
+	char *end;
+
+	if (!owner || !isdigit((unsigned char)owner[0]))
+		return false;
+	colon = strchr(owner, ':');
+	if (!colon || !isdigit((unsigned char)colon[1]))
+		return false;
+	errno = 0;
+	v = strtoull(owner, &end, 10);
+	if (errno || end != colon || v == 0 || v > INT32_MAX)
+		return false;
+	*pid = (pid_t)v;
+	errno = 0;
+	*start = strtoull(colon + 1, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+enum session_owner session_owner_state(const char *proc_root, const char *owner)
+{
+	unsigned long long want, start;
+	struct err e;
+	pid_t pid;
+	char state;
+
+	if (!parse_owner(owner, &pid, &want))
+		return SESSION_OWNER_UNKNOWN;
+	if (session_proc_starttime(proc_root, pid, &start, &state, &e) < 0)
+		return e.kind == ERR_EXITED ? SESSION_OWNER_GONE : SESSION_OWNER_UNKNOWN;
+	/* A zombie owner will never clean up; the pid is the same process
+	 * only if it started in the same tick (a reused pid does not). */
+	if (start != want || state == 'Z' || state == 'X' || state == 'x')
+		return SESSION_OWNER_GONE;
+	return SESSION_OWNER_ALIVE;
+}
+
+static int self_owner(char *buf, size_t size, struct err *e)
+{
+	unsigned long long start;
+	pid_t pid = getpid();
+
+	if (session_proc_starttime(NULL, pid, &start, NULL, e) < 0)
+		return err_wrap(e, "reading isolab's own start time");
+	snprintf(buf, size, "%d:%llu", (int)pid, start);
+	return 0;
+}
+
+/* --- labels, names --------------------------------------------------------- */
+
+void session_labels(const struct session *s, const char *lab, const char *step,
+		    struct argv *out)
+{
+	argv_pushf(out, SESSION_LABEL_SESSION "=%s", s->id);
+	argv_pushf(out, SESSION_LABEL_LAB "=%s", lab ? lab : "");
+	argv_pushf(out, SESSION_LABEL_STEP "=%s", step ? step : "");
+	argv_pushf(out, SESSION_LABEL_OWNER "=%s", s->owner);
+}
+
+/* Docker accepts [a-zA-Z0-9][a-zA-Z0-9_.-]*; the prefix already starts
+ * with a letter, so only the character set matters here. */
+static void add_name_part(struct strbuf *sb, const char *part)
+{
+	size_t n = 0;
+
+	if (!part || !*part)
+		part = "x";
+	for (; *part && n < NAME_PART_MAX; part++, n++) {
+		unsigned char c = (unsigned char)*part;
+		strbuf_addc(sb, (isalnum(c) && c < 128) || c == '_' || c == '.' || c == '-' ? (char)c
+											  : '-');
+	}
+}
+
+char *session_container_name(const struct session *s, const char *step, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "isolab-%s-", s->id);
+	add_name_part(&sb, step);
+	strbuf_addc(&sb, '-');
+	add_name_part(&sb, name);
+	return strbuf_detach(&sb);
+}
+
+/* --- reports --------------------------------------------------------------- */
+
+void session_report_free(struct cleanup_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_containers; i++) {
+		free(r->containers[i].id);
+		free(r->containers[i].name);
+		free(r->containers[i].session);
+	}
+	free(r->containers);
+	argv_free(&r->dirs);
+	free(r->witnesses);
+	argv_free(&r->failures);
+	free(r->engine_error);
+	memset(r, 0, sizeof(*r));
+}
+
+bool session_report_empty(const struct cleanup_report *r)
+{
+	return r->n_containers == 0 && r->dirs.n == 0 && r->n_witnesses == 0 &&
+	       r->failures.n == 0;
+}
+
+static void report_container(struct cleanup_report *r, const struct engine_container *c,
+			     const char *session)
+{
+	struct session_container *sc;
+
+	r->containers = xreallocarray(r->containers, r->n_containers + 1, sizeof(*r->containers));
+	sc = &r->containers[r->n_containers++];
+	sc->id = xstrdup(c->id);
+	sc->name = xstrdup(c->name);
+	sc->session = xstrdup(session ? session : "");
+}
+
+static void report_witness(struct cleanup_report *r, pid_t pid)
+{
+	r->witnesses = xreallocarray(r->witnesses, r->n_witnesses + 1, sizeof(*r->witnesses));
+	r->witnesses[r->n_witnesses++] = pid;
+}
+
+static bool argv_has(const struct argv *a, const char *s)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void add_unique(struct argv *a, const char *s)
+{
+	if (s && *s && !argv_has(a, s))
+		argv_push(a, s);
+}
+
+/* --- scratch removal ------------------------------------------------------- */
+
+struct rm_ctx {
+	struct strbuf path; /* for messages */
+	struct err first;
+};
+
+__attribute__((format(printf, 3, 4))) static void rm_fail(struct rm_ctx *c, int errnum,
+							   const char *fmt, ...)
+{
+	struct err e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_setv(&e, ERR_SYSTEM, errnum, fmt, ap);
+	va_end(ap);
+	err_note(&c->first, &e);
+}
+
+static bool mount_info(int fd, const char *name, int flags, uint64_t *mnt_id, bool *root)
+{
+	struct statx stx;
+
+	if (statx(fd, name, flags | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return false;
+	*mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+	*root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+		(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	return true;
+}
+
+/* Remove name below parent. Never follows a symlink (it is unlinked as it
+ * is) and never leaves the mount it started on: a directory that is
+ * another mount (a bind a container or a lab made) is left in place. */
+static void rm_tree_at(struct rm_ctx *c, int parent, const char *name, dev_t dev, uint64_t mnt,
+		       int depth)
+{
+	size_t plen = c->path.len;
+	struct stat st, st2;
+	uint64_t sub_mnt = 0;
+	bool is_root = false;
+	int fd;
+	DIR *d;
+
+	strbuf_addc(&c->path, '/');
+	strbuf_adds(&c->path, name);
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			rm_fail(c, errno, "cannot stat %s", c->path.buf);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			rm_fail(c, errno, "cannot remove %s", c->path.buf);
+		goto out;
+	}
+	if (depth > RM_MAX_DEPTH) {
+		rm_fail(c, 0, "%s: too deeply nested, left in place", c->path.buf);
+		goto out;
+	}
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rm_fail(c, errno, "cannot open %s", c->path.buf);
+		goto out;
+	}
+	/* Checked on the opened directory: it may have been swapped for
+	 * another since the fstatat. */
+	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
+		close(fd);
+		rm_fail(c, 0, "%s changed while being removed, left in place", c->path.buf);
+		goto out;
+	}
+	if (!mount_info(fd, "", AT_EMPTY_PATH, &sub_mnt, &is_root))
+		sub_mnt = mnt;
+	if (st2.st_dev != dev || is_root || (mnt && sub_mnt && sub_mnt != mnt)) {
+		close(fd);
+		rm_fail(c, 0, "%s is a mount point (unmount it, then run isolab cleanup)",
+			c->path.buf);
+		goto out;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		rm_fail(c, errno, "cannot read %s", c->path.buf);
+		close(fd);
+		goto out;
+	}
+	for (;;) {
+		struct dirent *de;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				rm_fail(c, errno, "cannot read %s", c->path.buf);
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		rm_tree_at(c, dirfd(d), de->d_name, dev, mnt, depth + 1);
+	}
+	closedir(d);
+	/* Not empty because of something already reported: say it once. */
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    !(errno == ENOTEMPTY && c->first.kind != ERR_NONE))
+		rm_fail(c, errno, "cannot remove %s", c->path.buf);
+out:
+	c->path.len = plen;
+	c->path.buf[plen] = '\0';
+}
+
+static bool one_component(const char *name)
+{
+	return *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int remove_at(int base_fd, const char *base, const char *name, struct err *e)
+{
+	struct rm_ctx c = {STRBUF_INIT, {0}};
+	uint64_t mnt = 0;
+	bool is_root;
+	struct stat st;
+
+	if (!one_component(name))
+		return err_input(e, "refusing to remove '%s' below %s: not a single name", name,
+				 base);
+	if (fstat(base_fd, &st) < 0)
+		return err_sys(e, "cannot stat %s", base);
+	if (!mount_info(base_fd, "", AT_EMPTY_PATH, &mnt, &is_root))
+		mnt = 0;
+	strbuf_adds(&c.path, base);
+	rm_tree_at(&c, base_fd, name, st.st_dev, mnt, 0);
+	strbuf_release(&c.path);
+	return err_give(&c.first, e);
+}
+
+int session_remove_scratch(const char *base, const char *name, struct err *e)
+{
+	cleanup_close int fd = -1;
+
+	if (!one_component(name))
+		return err_input(e, "refusing to remove '%s' below %s: not a single name", name,
+				 base);
+	fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_sys(e, "cannot open %s", base);
+	}
+	return remove_at(fd, base, name, e);
+}
+
+/* --- sweeping ---------------------------------------------------------------- */
+
+static int sweep_containers(struct engine *eng, bool all, struct cleanup_report *r,
+			    struct argv *sessions, struct err *e)
+{
+	struct argv ids = ARGV_INIT, rm = ARGV_INIT;
+	struct engine_containers cs = {0};
+	struct err ie;
+	int rc;
+
+	rc = engine_list_label(eng, SESSION_LABEL_SESSION, &ids, e);
+	if (rc < 0) {
+		r->engine_error = xstrdup(e ? e->msg : "the engine does not answer");
+		goto out;
+	}
+	r->engine_checked = true;
+	if (ids.n == 0)
+		goto out;
+	/* A container removed meanwhile is only "missing": fine. */
+	rc = engine_inspect(eng, ids.v, &cs, &ie);
+	if (rc < 0 && rc != ENGINE_FAIL_NO_CONTAINER) {
+		if (e)
+			*e = ie;
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < cs.n; i++) {
+		const char *owner = engine_container_label(&cs.v[i], SESSION_LABEL_OWNER);
+		if (!all && session_owner_state(NULL, owner) != SESSION_OWNER_GONE)
+			continue;
+		argv_push(&rm, cs.v[i].id);
+	}
+	if (rm.n == 0)
+		goto out;
+	rc = engine_rm(eng, rm.v, e);
+	if (rc < 0) {
+		argv_pushf(&r->failures, "%zu container%s labelled " SESSION_LABEL_SESSION ": %s",
+			   rm.n, rm.n == 1 ? "" : "s", e ? e->msg : "docker rm failed");
+		goto out;
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		const char *sess = engine_container_label(&cs.v[i], SESSION_LABEL_SESSION);
+		if (!argv_has(&rm, cs.v[i].id))
+			continue;
+		report_container(r, &cs.v[i], sess);
+		add_unique(sessions, sess);
+	}
+out:
+	engine_containers_free(&cs);
+	argv_free(&ids);
+	argv_free(&rm);
+	return rc;
+}
+
+static enum session_owner dir_owner(int base_fd, const char *name)
+{
+	cleanup_close int fd = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char buf[64];
+	int len;
+
+	if (fd < 0)
+		return SESSION_OWNER_UNKNOWN;
+	len = read_small(fd, "owner", buf, sizeof(buf));
+	if (len <= 0)
+		return SESSION_OWNER_UNKNOWN;
+	buf[strcspn(buf, "\n")] = '\0';
+	return session_owner_state(NULL, buf);
+}
+
+static int sweep_dirs(const char *base, bool all, struct cleanup_report *r,
+		      struct argv *sessions, struct err *e)
+{
+	cleanup_close int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct err acc = {0};
+	struct argv names = ARGV_INIT;
+	DIR *d;
+	int fd;
+
+	if (base_fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err_sys(e, "cannot open %s", base);
+		argv_pushf(&r->failures, "%s", e ? e->msg : base);
+		return -1;
+	}
+	fd = dup(base_fd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		err_sys(e, "cannot read %s", base);
+		argv_pushf(&r->failures, "%s", e ? e->msg : base);
+		return -1;
+	}
+	/* Only names that are session ids: the base may hold other things
+	 * (scripts/dockerd keeps its log there). */
+	for (struct dirent *de; (de = readdir(d));)
+		if (session_id_valid(de->d_name))
+			argv_push(&names, de->d_name);
+	closedir(d);
+
+	for (size_t i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		struct stat st;
+		struct err one;
+
+		if (fstatat(base_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!all && !argv_has(sessions, name)) {
+			enum session_owner o = dir_owner(base_fd, name);
+			if (o == SESSION_OWNER_ALIVE)
+				continue;
+			if (o == SESSION_OWNER_UNKNOWN &&
+			    time(NULL) - st.st_mtime < UNOWNED_DIR_AGE_S)
+				continue;
+		}
+		if (remove_at(base_fd, base, name, &one) < 0) {
+			argv_pushf(&r->failures, "%s", one.msg);
+			err_note(&acc, &one);
+			continue;
+		}
+		argv_pushf(&r->dirs, "%s/%s", base, name);
+		add_unique(sessions, name);
+	}
+	argv_free(&names);
+	return err_give(&acc, e);
+}
+
+/* The ISOLAB_SESSION value of a NUL-separated environment, or NULL. */
+static const char *env_session(const char *env, size_t len)
+{
+	static const char key[] = SESSION_ENV_SESSION "=";
+	const char *p = env, *end = env + len;
+
+	while (p < end) {
+		size_t n = strnlen(p, (size_t)(end - p));
+		if (n >= sizeof(key) - 1 && memcmp(p, key, sizeof(key) - 1) == 0 && p + n < end)
+			return p + sizeof(key) - 1;
+		p += n + 1;
+	}
+	return NULL;
+}
+
+static bool uid_ok(const char *status)
+{
+	size_t vlen;
+	const char *v = proc_status_field(status, "Uid", &vlen);
+	unsigned long uid;
+	char *end;
+
+	if (!v)
+		return false;
+	errno = 0;
+	uid = strtoul(v, &end, 10);
+	if (errno || end == v)
+		return false;
+	return uid == 0 || uid == (unsigned long)getuid();
+}
+
+static int sweep_witnesses(bool all, struct cleanup_report *r, const struct argv *sessions,
+			   struct err *e)
+{
+	struct err acc = {0};
+	DIR *d = opendir("/proc");
+	pid_t self = getpid();
+
+	if (!d) {
+		err_sys(e, "cannot read /proc");
+		argv_pushf(&r->failures, "%s", e ? e->msg : "/proc");
+		return -1;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		char path[64], comm[32];
+		struct proc p = PROC_INIT;
+		cleanup_free char *status = NULL, *env = NULL, *comm2 = NULL;
+		size_t envlen = 0;
+		const char *sess;
+		struct pollfd pfd;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		/* A cheap look first; then again through a pidfd, which the
+		 * kill goes through, so a pid reused meanwhile is not hit. */
+		snprintf(path, sizeof(path), "%ld/comm", pid);
+		if (read_small(dirfd(d), path, comm, sizeof(comm)) < 0 ||
+		    strcmp(comm, SESSION_WITNESS_COMM "\n") != 0)
+			continue;
+		if (proc_open(&p, NULL, (pid_t)pid, NULL) < 0)
+			continue;
+		if (proc_read(&p, "comm", &comm2, NULL, NULL) < 0 ||
+		    strcmp(comm2, SESSION_WITNESS_COMM "\n") != 0 ||
+		    proc_read(&p, "status", &status, NULL, NULL) < 0 || !uid_ok(status) ||
+		    proc_read(&p, "environ", &env, &envlen, NULL) < 0 ||
+		    !(sess = env_session(env, envlen)) || (!all && !argv_has(sessions, sess))) {
+			proc_close(&p);
+			continue;
+		}
+		if (pidfd_send_signal(p.pidfd, SIGKILL, NULL, 0) < 0) {
+			if (errno != ESRCH) {
+				struct err one;
+				err_sys(&one, "cannot kill witness process %ld (session %s)", pid,
+					sess);
+				argv_pushf(&r->failures, "%s", one.msg);
+				err_note(&acc, &one);
+			}
+			proc_close(&p);
+			continue;
+		}
+		/* Wait until it is gone, so "nothing else left" is true. */
+		pfd = (struct pollfd){.fd = p.pidfd, .events = POLLIN};
+		while (poll(&pfd, 1, 2000) < 0 && errno == EINTR)
+			;
+		report_witness(r, (pid_t)pid);
+		proc_close(&p);
+	}
+	closedir(d);
+	return err_give(&acc, e);
+}
+
+static int sweep(struct engine *eng, const struct session_opts *o, bool all,
+		 struct cleanup_report *r, struct err *e)
+{
+	const char *base = o && o->scratch_base ? o->scratch_base : SESSION_SCRATCH_BASE;
+	struct argv sessions = ARGV_INIT;
+	struct err acc = {0}, one;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	/* Containers first: they may bind-mount the scratch dirs. */
+	if (eng && sweep_containers(eng, all, r, &sessions, &one) < 0) {
+		err_note(&acc, &one);
+		rc = -1;
+	}
+	if (sweep_dirs(base, all, r, &sessions, &one) < 0) {
+		err_note(&acc, &one);
+		rc = -1;
+	}
+	if (sweep_witnesses(all, r, &sessions, &one) < 0) {
+		err_note(&acc, &one);
+		rc = -1;
+	}
+	argv_free(&sessions);
+	if (rc < 0)
+		err_give(&acc, e);
+	return rc;
+}
+
+int session_cleanup_all(struct engine *eng, const struct session_opts *o,
+			struct cleanup_report *r, struct err *e)
+{
+	return sweep(eng, o, true, r, e);
+}
+
+int session_sweep_orphans(struct engine *eng, const struct session_opts *o,
+			  struct cleanup_report *r, struct err *e)
+{
+	return sweep(eng, o, false, r, e);
+}
+
+/* --- signals ------------------------------------------------------------------ */
+
+static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
+static int sig_pipe_wr = -1;
+static volatile sig_atomic_t sig_caught;
+static bool session_active;
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)signo;
+
+	if (!sig_caught)
+		sig_caught = signo;
+	if (sig_pipe_wr >= 0 && write(sig_pipe_wr, &b, 1) < 0) {
+		/* Full (EAGAIN): it is readable already. */
+	}
+	errno = saved;
+}
+
+static int signals_install(struct session *s, struct err *e)
+{
+	struct sigaction sa, ign;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return err_sys(e, "pipe");
+	s->sig_rd = p[0];
+	s->sig_wr = p[1];
+	sig_caught = 0;
+	sig_pipe_wr = s->sig_wr;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
+		sigaddset(&sa.sa_mask, handled[i]);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+
+	for (size_t i = 0; i < ARRAY_SIZE(handled); i++) {
+		sigaction(handled[i], NULL, &s->old_act[i]);
+		/* Ignored on entry (nohup, a shell's background job): the
+		 * caller meant it; keep it so. */
+		if (s->old_act[i].sa_handler != SIG_IGN)
+			sigaction(handled[i], &sa, NULL);
+	}
+	sigaction(SIGPIPE, &ign, &s->old_act[ARRAY_SIZE(handled)]);
+	s->handlers = true;
+	return 0;
+}
+
+static void signals_restore(struct session *s)
+{
+	if (s->handlers) {
+		if (sig_caught && !s->signo)
+			s->signo = sig_caught;
+		for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
+			sigaction(handled[i], &s->old_act[i], NULL);
+		sigaction(SIGPIPE, &s->old_act[ARRAY_SIZE(handled)], NULL);
+		s->handlers = false;
+		sig_pipe_wr = -1;
+	}
+	if (s->sig_wr >= 0)
+		close(s->sig_wr);
+	if (s->sig_rd >= 0)
+		close(s->sig_rd);
+	s->sig_wr = s->sig_rd = -1;
+}
+
+int session_cancel_fd(const struct session *s)
+{
+	return s->sig_rd;
+}
+
+bool session_interrupted(const struct session *s, int *signo)
+{
+	int sig = s->signo;
+
+	if (!sig && s->handlers)
+		sig = sig_caught;
+	if (sig && signo)
+		*signo = sig;
+	return sig != 0;
+}
+
+void session_reraise(int signo)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	fflush(NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(signo, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(signo);
+	_exit(128 + signo);
+}
+
+/* --- the witness ---------------------------------------------------------------- */
+
+/* Only async-signal-safe calls between fork and exec. */
+__attribute__((noreturn)) static void witness_child(const char *exe, char *const *argv,
+						    char *const *envp, pid_t parent, int devnull,
+						    int status_fd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int saved;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	/* Its own process group: a Ctrl-C meant for isolab does not reach
+	 * it, and close kills the group. */
+	setpgid(0, 0);
+	/* Dies with isolab; if isolab died before the prctl, nobody would
+	 * kill it: check that the parent is still the one that forked. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	if (dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+	    dup2(devnull, STDERR_FILENO) < 0)
+		goto fail;
+	close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(exe, argv, envp);
+fail:
+	saved = errno;
+	while (write(status_fd, &saved, sizeof(saved)) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+static void witness_stop(struct session *s)
+{
+	if (s->witness > 0) {
+		kill(-s->witness, SIGKILL);
+		kill(s->witness, SIGKILL);
+		while (waitpid(s->witness, NULL, 0) < 0 && errno == EINTR)
+			;
+		s->witness = 0;
+	}
+	if (s->witness_pidfd >= 0)
+		close(s->witness_pidfd);
+	s->witness_pidfd = -1;
+}
+
+/* Wait until the witness has renamed itself: from then on it is what
+ * `isolab cleanup` recognises and what a lab may look for. */
+static int witness_wait_ready(struct session *s, const char *exe, struct err *e)
+{
+	char path[64], comm[32];
+	long long deadline = util_now_ms() + WITNESS_READY_MS;
+	struct pollfd pfd = {.fd = s->witness_pidfd, .events = POLLIN};
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)s->witness);
+	for (;;) {
+		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
+
+		if (n > 0) {
+			comm[n] = '\0';
+			if (strcmp(comm, SESSION_WITNESS_COMM "\n") == 0)
+				return 0;
+		}
+		if (util_now_ms() >= deadline)
+			return err_set(e, ERR_SYSTEM, 0,
+				       "the witness process %d did not start within %d ms",
+				       (int)s->witness, WITNESS_READY_MS);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 5) > 0 && (pfd.revents & (POLLIN | POLLHUP)))
+			return err_set(e, ERR_SYSTEM, 0,
+				       "the witness process %d exited at once (is %s isolab?)",
+				       (int)s->witness, exe);
+	}
+}
+
+static int witness_start(struct session *s, const char *exe, struct err *e)
+{
+	struct argv argv = ARGV_INIT, envp = ARGV_INIT;
+	cleanup_close int devnull = -1;
+	int st[2] = {-1, -1};
+	sigset_t all, old;
+	pid_t parent = getpid(), pid;
+	int fork_errno, child_errno = 0, rc = -1;
+	ssize_t r;
+
+	argv_push(&argv, "isolab");
+	argv_push(&argv, SESSION_WITNESS_CMD);
+	argv_pushf(&envp, SESSION_ENV_NONCE "=%s", s->nonce);
+	argv_pushf(&envp, SESSION_ENV_SESSION "=%s", s->id);
+	argv_push(&envp, "PATH=" WITNESS_PATH);
+
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		err_sys(e, "opening /dev/null");
+		goto out;
+	}
+	if (pipe2(st, O_CLOEXEC) < 0) {
+		err_sys(e, "pipe");
+		goto out;
+	}
+	/* None of our handlers may run in the child before it resets them. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		witness_child(exe, argv.v, envp.v, parent, devnull, st[1]);
+	fork_errno = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		err_set(e, ERR_SYSTEM, fork_errno, "fork for the witness");
+		goto out;
+	}
+	setpgid(pid, pid);
+	s->witness = pid;
+	close(st[1]);
+	st[1] = -1;
+	do
+		r = read(st[0], &child_errno, sizeof(child_errno));
+	while (r < 0 && errno == EINTR);
+	if (r == (ssize_t)sizeof(child_errno)) {
+		err_set(e, ERR_SYSTEM, child_errno, "cannot start the witness (%s)", exe);
+		witness_stop(s);
+		goto out;
+	}
+	s->witness_pidfd = pidfd_open(pid, 0);
+	if (s->witness_pidfd < 0) {
+		err_sys(e, "pidfd_open for the witness %d", (int)pid);
+		witness_stop(s);
+		goto out;
+	}
+	if (witness_wait_ready(s, exe, e) < 0) {
+		witness_stop(s);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (st[0] >= 0)
+		close(st[0]);
+	if (st[1] >= 0)
+		close(st[1]);
+	argv_free(&argv);
+	argv_free(&envp);
+	return rc;
+}
+
+/* --- scratch dir ------------------------------------------------------------------- */
+
+static int write_file_at(int dfd, const char *name, const char *text, mode_t mode,
+			 struct err *e)
+{
+	cleanup_close int fd = openat(dfd, name,
+				      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	size_t len = strlen(text), off = 0;
+
+	if (fd < 0)
+		return err_sys(e, "cannot create %s", name);
+	if (fchmod(fd, mode) < 0)
+		return err_sys(e, "cannot chmod %s", name);
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_sys(e, "cannot write %s", name);
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* The base is where every session's files live: it must be ours, a real
+ * directory, not writable by others (nobody may plant a session dir). */
+static int open_base(const char *base, struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(base, 0755) == 0) {
+		if (chmod(base, 0755) < 0)
+			return err_sys(e, "cannot chmod %s", base);
+	} else if (errno != EEXIST) {
+		return err_sys(e, "cannot create %s", base);
+	}
+	fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "cannot open %s", base);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return err_sys(e, "cannot stat %s", base);
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		return err_set(e, ERR_SYSTEM, 0,
+			       "%s must belong to uid %d and not be writable by others (it is uid %d, mode %04o)",
+			       base, (int)geteuid(), (int)st.st_uid, (unsigned)(st.st_mode & 07777));
+	}
+	return fd;
+}
+
+static int scratch_make(struct session *s, struct err *e)
+{
+	cleanup_close int dfd = -1;
+	struct strbuf owner = STRBUF_INIT;
+	int rc;
+
+	s->base_fd = open_base(s->scratch_base, e);
+	if (s->base_fd < 0)
+		return -1;
+	for (int tries = 0;; tries++) {
+		if (session_new_id(s->id, e) < 0)
+			return -1;
+		if (mkdirat(s->base_fd, s->id, 0700) == 0)
+			break;
+		if (errno != EEXIST || tries == 5)
+			return err_sys(e, "cannot create %s/%s", s->scratch_base, s->id);
+	}
+	s->scratch = xasprintf("%s/%s", s->scratch_base, s->id);
+	dfd = openat(s->base_fd, s->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(e, "cannot open %s", s->scratch);
+	if (fchmod(dfd, 0700) < 0)
+		return err_sys(e, "cannot chmod %s", s->scratch);
+	/* The owner file first: a sweep tells a dead owner's dir by it. */
+	strbuf_addf(&owner, "%s\n", s->owner);
+	rc = write_file_at(dfd, "owner", strbuf_str(&owner), 0644, e);
+	strbuf_release(&owner);
+	if (rc < 0)
+		return err_wrap(e, "in %s", s->scratch);
+	{
+		char canary[SESSION_NONCE_LEN + 2];
+		snprintf(canary, sizeof(canary), "%s\n", s->nonce);
+		if (write_file_at(dfd, "canary", canary, 0644, e) < 0)
+			return err_wrap(e, "in %s", s->scratch);
+	}
+	return 0;
+}
+
+/* --- the session ----------------------------------------------------------------- */
+
+static void session_init(struct session *s, struct engine *eng)
+{
+	memset(s, 0, sizeof(*s));
+	s->eng = eng;
+	s->base_fd = -1;
+	s->witness_pidfd = -1;
+	s->sig_rd = s->sig_wr = -1;
+}
+
+int session_open(struct session *s, struct engine *eng, const struct session_opts *o,
+		 struct err *e)
+{
+	const char *exe = o && o->self_exe ? o->self_exe : SELF_EXE;
+	struct err ce;
+
+	session_init(s, eng);
+	if (session_active)
+		return err_set(e, ERR_SYSTEM, EBUSY, "a session is already open in this process");
+	s->scratch_base = xstrdup(o && o->scratch_base ? o->scratch_base : SESSION_SCRATCH_BASE);
+	if (signals_install(s, e) < 0)
+		goto fail;
+	session_active = true;
+	if (eng) {
+		s->saved_cancel_fd = eng->cancel_fd;
+		eng->cancel_fd = s->sig_rd;
+		s->cancel_set = true;
+	}
+	if (self_owner(s->owner, sizeof(s->owner), e) < 0)
+		goto fail;
+	if (session_sweep_orphans(eng, o, &s->swept, e) < 0) {
+		err_wrap(e, "looking for what an earlier isolab left behind");
+		goto fail;
+	}
+	if (session_new_nonce(s->nonce, e) < 0)
+		goto fail;
+	if (scratch_make(s, e) < 0)
+		goto fail;
+	if (witness_start(s, exe, e) < 0)
+		goto fail;
+	if (session_interrupted(s, NULL))
+		goto cancelled;
+	/* From here on the step runner starts containers. */
+	s->containers = eng != NULL;
+	return 0;
+
+cancelled:
+	err_set(e, ERR_CANCEL, 0, "interrupted by %s", strsignal(sig_caught));
+fail:
+	if (session_close(s, &ce) < 0 && e) {
+		struct err acc = *e;
+		err_wrap(&ce, "and cleaning up");
+		err_note(&acc, &ce);
+		*e = acc;
+	}
+	return -1;
+}
+
+static int list_session(struct engine *eng, const struct session *s, const char *lab,
+			const char *step, struct argv *ids, struct err *e)
+{
+	struct argv a = ARGV_INIT;
+	struct exec_result res;
+	int rc;
+
+	argv_push(&a, "ps");
+	argv_push(&a, "-a");
+	argv_push(&a, "-q");
+	argv_push(&a, "--no-trunc");
+	/* Several label filters: docker requires them all. */
+	argv_push(&a, "--filter");
+	argv_pushf(&a, "label=" SESSION_LABEL_SESSION "=%s", s->id);
+	if (lab) {
+		argv_push(&a, "--filter");
+		argv_pushf(&a, "label=" SESSION_LABEL_LAB "=%s", lab);
+	}
+	if (step) {
+		argv_push(&a, "--filter");
+		argv_pushf(&a, "label=" SESSION_LABEL_STEP "=%s", step);
+	}
+	rc = engine_call(eng, a.v, 0, &res, e);
+	if (rc == 0) {
+		char *save = NULL;
+		for (char *t = strtok_r(res.out.data, " \t\r\n", &save); t;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			argv_push(ids, t);
+	}
+	exec_result_free(&res);
+	argv_free(&a);
+	return rc;
+}
+
+static int remove_matching(struct session *s, const char *lab, const char *step, struct err *e)
+{
+	struct argv ids = ARGV_INIT;
+	int rc;
+
+	rc = list_session(s->eng, s, lab, step, &ids, e);
+	if (rc == 0)
+		rc = engine_rm(s->eng, ids.v, e);
+	argv_free(&ids);
+	return rc;
+}
+
+int session_remove_step(struct session *s, const char *lab, const char *step, struct err *e)
+{
+	if (!s->eng || !s->id[0])
+		return 0;
+	if (remove_matching(s, lab, step, e) < 0)
+		return err_wrap(e, "removing the containers of step %s", step ? step : "(any)");
+	return 0;
+}
+
+int session_close(struct session *s, struct err *e)
+{
+	struct err acc = {0}, one;
+
+	/* Cleanup must run even after a signal: the cancel fd stays
+	 * readable, and would cancel every docker call. */
+	if (s->cancel_set && s->eng) {
+		if (s->eng->cancel_fd == s->sig_rd)
+			s->eng->cancel_fd = s->saved_cancel_fd;
+		s->cancel_set = false;
+	}
+	if (s->containers && s->eng) {
+		int rc = remove_matching(s, NULL, NULL, &one);
+		/* A docker run cancelled mid-flight may still be creating
+		 * its container in the daemon: look once more a moment
+		 * later. What escapes both, the next session sweeps. */
+		if (rc == 0 && session_interrupted(s, NULL)) {
+			struct timespec ts = {0, 300 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			rc = remove_matching(s, NULL, NULL, &one);
+		}
+		if (rc < 0) {
+			err_wrap(&one, "removing the containers of session %s", s->id);
+			err_note(&acc, &one);
+		} else {
+			s->containers = false;
+		}
+	}
+	witness_stop(s);
+	if (s->scratch && s->base_fd >= 0) {
+		if (remove_at(s->base_fd, s->scratch_base, s->id, &one) < 0) {
+			err_note(&acc, &one);
+		} else {
+			free(s->scratch);
+			s->scratch = NULL;
+		}
+	}
+	/* Kept while something is left: a second close retries. */
+	if (!s->scratch && !s->containers) {
+		if (s->base_fd >= 0)
+			close(s->base_fd);
+		s->base_fd = -1;
+	}
+	if (s->handlers || s->sig_rd >= 0) {
+		signals_restore(s);
+		session_active = false;
+	}
+	if (!s->scratch && !s->containers) {
+		free(s->scratch_base);
+		s->scratch_base = NULL;
+		session_report_free(&s->swept);
+	}
+	return err_give(&acc, e);
+}
