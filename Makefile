@@ -109,6 +109,12 @@ $(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ) $(HEADERS)
 
 test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(FUZZ_BIN)
 
+# --- benchmarks (not tests) ---------------------------------------------------
+
+$(B)/bench/%: bench/%.c $(RUNNER_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(PKG_LIBS)
+
 # --- the two commands of README.md --------------------------------------------
 
 bootstrap:
