@@ -668,18 +668,21 @@ static int exp_chown(const struct experiment *e, int argc, char **argv)
 			    strerror(err));
 		return report(e, FAILED, err, &d);
 	}
-	r = fchown(fd, 1000, 1000);
+	/* Give the file to someone else: chown to one's own uid and gid needs
+	 * no capability and would prove nothing. */
+	unsigned to = geteuid() == 1000 || getegid() == 1000 ? 1001 : 1000;
+	r = fchown(fd, to, to);
 	err = errno;
 	close(fd);
 	unlink(path);
 	if (r == 0) {
-		strbuf_adds(&d, "chown(2) gave a new file under /tmp to uid 1000, gid 1000: cap_chown lets root hand any file to any user. The file was removed.");
+		strbuf_addf(&d, "chown(2) gave a new file under /tmp to uid %u, gid %u: cap_chown lets its holder hand any file to any user. The file was removed.", to, to);
 		return report(e, ALLOWED, 0, &d);
 	}
 	if (err == EPERM) {
-		strbuf_adds(&d, "chown(2) of a new file under /tmp to 1000:1000 was refused with EPERM");
+		strbuf_addf(&d, "chown(2) of a new file under /tmp to %u:%u was refused with EPERM", to, to);
 		explain_refusal(&d, CAP_CHOWN_BIT, "cap_chown", NULL);
-		strbuf_adds(&d, " Without it even uid 0 cannot give a file away. The file was removed.");
+		strbuf_adds(&d, " Without it no process, not even uid 0, can give a file away. The file was removed.");
 		return report(e, DENIED, err, &d);
 	}
 	strbuf_addf(&d, "chown(2) of a new file under /tmp failed with %s (%s), which is not a privilege refusal. The file was removed.",
@@ -2083,7 +2086,7 @@ static int cmd_self(void)
 }
 
 static const struct experiment experiments[] = {
-	{"chown", "cap_chown", "", "chown a new file under /tmp to 1000:1000", exp_chown},
+	{"chown", "cap_chown", "", "chown a new file under /tmp to another user", exp_chown},
 	{"net_raw", "cap_net_raw", "", "open a raw ICMP socket", exp_net_raw},
 	{"net_admin", "cap_net_admin", "",
 	 "set the loopback MTU to its current value in the container's own network namespace", exp_net_admin},

@@ -418,10 +418,27 @@ void report_diff_text(FILE *out, const struct snapshot_diff *d, const struct rep
 			{"HOST PATH", 1, SCOLS_FL_TRUNC}, {"RO", 2, 0}, {"SENSITIVE", 3, 0},
 		};
 		struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
+		/* A bind is recursive: -v /:/host brings every mount of the host
+		 * along below /host. Show the bind, count what came with it. */
+		const struct mount_entry **roots = xcalloc(d->n_mounts, sizeof(*roots));
+		size_t *below = xcalloc(d->n_mounts, sizeof(*below));
+		size_t n_roots = 0;
 		fputs("\nMounts\n", out);
 		for (size_t i = 0; i < d->n_mounts; i++) {
 			const struct snapshot_mount_change *c = &d->mounts[i];
 			const struct mount_entry *m = c->b ? c->b : c->a;
+			bool one_side = !c->a || !c->b;
+			bool nested = false;
+			for (size_t k = 0; k < n_roots && one_side; k++)
+				if (strcmp(m->target, roots[k]->target) != 0 && util_path_within(m->target, roots[k]->target)) {
+					below[k]++;
+					nested = true;
+					break;
+				}
+			if (nested)
+				continue;
+			if (one_side && m->host_path && !m->per_container)
+				roots[n_roots++] = m;
 			struct libscols_line *ln = scols_table_new_line(tb, NULL);
 			const char *mark = !c->a ? "+" : !c->b ? "-" : "~";
 			cleanup_free char *ro = NULL;
@@ -443,6 +460,12 @@ void report_diff_text(FILE *out, const struct snapshot_diff *d, const struct rep
 			set_cell(ln, 5, risky ? "yes" : "-", risky ? "red" : NULL, o);
 		}
 		print_table(out, tb);
+		for (size_t k = 0; k < n_roots; k++)
+			if (below[k])
+				fprintf(out, "  (%zu more mount%s below %s came with that bind: it is recursive)\n",
+					below[k], below[k] == 1 ? "" : "s", roots[k]->target);
+		free(roots);
+		free(below);
 	}
 	if (d->n_fields) {
 		static const struct col cols[] = {{"SETTING", 1, 0}, {"A", 1, 0}, {"B", 1, 0}};

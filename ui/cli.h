@@ -29,6 +29,10 @@ int cli_fail(const struct err *e);
 /* Print a usage error with a pointer to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+int cmd_labs(struct cli *cli, int argc, char **argv);
+void cmd_labs_usage(FILE *out);
+int cmd_run(struct cli *cli, int argc, char **argv);
+void cmd_run_usage(FILE *out);
 int cmd_inspect(struct cli *cli, int argc, char **argv);
 void cmd_inspect_usage(FILE *out);
 int cmd_diff(struct cli *cli, int argc, char **argv);

@@ -68,7 +68,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct inspect_opt
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;

@@ -10,6 +10,9 @@
 #include "util.h"
 
 static const struct cli_command commands[] = {
+	{"labs", "[--json]", "list the labs", cmd_labs, cmd_labs_usage},
+	{"run", "[--json] [--step ID] LAB", "run a lab without the TUI, printing a transcript", cmd_run,
+	 cmd_run_usage},
 	{"inspect", "[--json] TARGET...", "what the kernel says about a container or process",
 	 cmd_inspect, cmd_inspect_usage},
 	{"diff", "[--json] A B", "what B has that A has not, and the reverse", cmd_diff,
