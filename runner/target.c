@@ -57,8 +57,13 @@ static int snapshot_container(struct target *t, const struct host_ref *host)
 		return err_set(&t->err, ERR_EXITED, 0,
 			       "container %s is not running (%s, exit code %d): there is no process to read",
 			       t->spec, c->status, c->exit_code);
-	if (proc_open(&p, NULL, c->pid, &t->err) < 0)
+	if (proc_open(&p, NULL, c->pid, &t->err) < 0) {
+		/* Docker named a pid that is gone by now: the container exited. */
+		if (t->err.kind == ERR_INPUT)
+			return err_set(&t->err, ERR_EXITED, 0, "container %s exited while isolab read it",
+				       t->spec);
 		return err_wrap(&t->err, "container %s", t->spec);
+	}
 	/* Docker's pid could have exited and been reused between its answer
 	 * and our open: the cgroup, read through the same handle as the rest,
 	 * says whether this process is the container's. */

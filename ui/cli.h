@@ -37,6 +37,8 @@ int cmd_inspect(struct cli *cli, int argc, char **argv);
 void cmd_inspect_usage(FILE *out);
 int cmd_diff(struct cli *cli, int argc, char **argv);
 void cmd_diff_usage(FILE *out);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+void cmd_audit_usage(FILE *out);
 int cmd_check_labs(struct cli *cli, int argc, char **argv);
 void cmd_check_labs_usage(FILE *out);
 int cmd_doctor(struct cli *cli, int argc, char **argv);
@@ -49,5 +51,8 @@ int cmd_witness(struct cli *cli, int argc, char **argv);
 void cmd_witness_usage(FILE *out);
 int cmd_session_demo(struct cli *cli, int argc, char **argv);
 void cmd_session_demo_usage(FILE *out);
+/* `isolab` without a command (and with --present, --demo LAB): the TUI. */
+int cmd_tui(struct cli *cli, int argc, char **argv);
+void cmd_tui_usage(FILE *out);
 
 #endif

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	 cmd_inspect, cmd_inspect_usage},
 	{"diff", "[--json] A B", "what B has that A has not, and the reverse", cmd_diff,
 	 cmd_diff_usage},
+	{"audit", "[--json] [--container NAME]...", "review running containers for risks to the host", cmd_audit, cmd_audit_usage},
 	{"check-labs", "[FILE|DIR...]", "validate lab files, with file:line errors", cmd_check_labs,
 	 cmd_check_labs_usage},
 	{"doctor", "[--json]", "can the labs run here? what is missing, how to fix", cmd_doctor,

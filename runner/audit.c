@@ -1,0 +1,1611 @@
+/* audit.c: the audit's check table, the finding logic on a snapshot (the
+ * kernel's state) and Docker's view of the same container, reasons from
+ * labels, and the two renderings. */
+#include "audit.h"
+
+#include <ctype.h>
+#include <libsmartcols.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/param.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "target.h"
+
+/* ---- the table ------------------------------------------------------------ */
+
+static const struct audit_check checks[] = {
+	{
+		.name = "privileged",
+		.severity = AUDIT_CRITICAL,
+		.severity_rule = "critical; high in the container's own user namespace",
+		.risk = "root in the container is root on the host: it can mount the host's disks, "
+			"load kernel modules and enter host processes",
+		.fix = "drop --privileged (or its spelled-out form, --cap-add ALL with "
+		       "seccomp=unconfined): start from --cap-drop ALL, add only the capabilities the "
+		       "workload needs (e.g. --cap-add NET_ADMIN) and keep the default seccomp profile",
+		.what = "Whether the process is privileged in effect, read from /proc/PID/status: its "
+			"capabilities (the effective set, and the bounding set while no_new_privs is "
+			"off, since a setuid program regains those) include Docker's default set plus "
+			"cap_sys_admin, cap_sys_module, cap_sys_ptrace, cap_sys_rawio, "
+			"cap_dac_read_search and cap_net_admin (each as far as this host's bounding set "
+			"has it), and Seccomp is 0. A fixed mask would not do: engines grant different "
+			"sets (Docker 20.10 stops at capability 37) and hosts lack some (a sandbox "
+			"without cap_sys_resource). So it is found whether Docker says Privileged or the "
+			"flags were spelled out one by one; Docker's Privileged is supporting evidence, "
+			"and a finding says when the two disagree.",
+		.why = "A privileged container is root on the host one command away: mount the host "
+		       "disk from /dev, load a kernel module, rewrite a cgroup release_agent, or "
+		       "nsenter into a host process when it also shares the pid namespace. It covers "
+		       "extra-caps and seccomp-disabled, which are then not reported separately: one "
+		       "reason label accepts the whole.",
+	},
+	{
+		.name = "host-pid",
+		.severity = AUDIT_HIGH,
+		.risk = "it sees and signals every host process; with cap_sys_ptrace it can enter "
+			"them (nsenter -t PID)",
+		.fix = "remove {flag}",
+		.what = "Whether /proc/PID/ns/pid is the host's: the same device and inode as "
+			"isolab's own (reading another process's namespace links needs root; without it "
+			"Docker's PidMode stands in, and the finding says so). Joining another "
+			"container's pid namespace that is the host's counts too.",
+		.why = "Host command lines and environments (/proc/N/environ) leak secrets; kill stops "
+		       "host services; with cap_sys_ptrace (or privileged) a process can nsenter into a "
+		       "host process and run as root on the host.",
+	},
+	{
+		.name = "host-net",
+		.severity = AUDIT_HIGH,
+		.risk = "it shares the host's interfaces: binds host ports, reaches services that "
+			"listen on the host's localhost, and sniffs traffic with cap_net_raw",
+		.fix = "remove {flag}; publish only the ports it serves (-p)",
+		.what = "Whether /proc/PID/ns/net is the host's (as for host-pid).",
+		.why = "Services bound to 127.0.0.1 on the host (a database, the Docker API on TCP, a "
+		       "metrics endpoint) become reachable; cap_net_raw, a default capability, sniffs "
+		       "and spoofs on the host's interfaces; with cap_net_admin it rewrites the host's "
+		       "firewall and routes.",
+	},
+	{
+		.name = "host-ipc",
+		.severity = AUDIT_MEDIUM,
+		.risk = "it shares the host's System V IPC and POSIX shared memory",
+		.fix = "remove {flag}; share IPC only between the containers that need it "
+		       "(--ipc=shareable, then --ipc=container:NAME)",
+		.what = "Whether /proc/PID/ns/ipc is the host's (as for host-pid).",
+		.why = "Shared memory segments and message queues of host processes (databases, "
+		       "desktop sessions) can be read or corrupted.",
+	},
+	{
+		.name = "host-uts",
+		.severity = AUDIT_LOW,
+		.risk = "it shares the host's hostname (and can change it with cap_sys_admin)",
+		.fix = "remove {flag}",
+		.what = "Whether /proc/PID/ns/uts is the host's (as for host-pid).",
+		.why = "Little by itself; it tells the container which host it is on and lets a "
+		       "process with cap_sys_admin rename the host under every service that logs it.",
+	},
+	{
+		.name = "host-userns",
+		.severity = AUDIT_INFO,
+		.severity_rule = "info when the container simply shares the host's user namespace (a "
+				 "daemon without userns-remap does that for every container); medium "
+				 "when Docker's UsernsMode is host, an explicit opt-out of remapping",
+		.risk = "uid 0 in the container is uid 0 on the host: any escape lands as root",
+		.fix = "give containers their own user namespace: run dockerd with "
+		       "--userns-remap=default and do not pass {flag}",
+		.what = "Whether /proc/PID/ns/user is the host's, with /proc/PID/uid_map as the "
+			"evidence (\"0 0 4294967295\" is the identity: no remapping; readable without "
+			"root).",
+		.why = "Without a user namespace, root in the container is root on the host, held back "
+		       "only by capabilities, seccomp and the LSM: an escape through a kernel bug, a "
+		       "mount or the socket lands as root. In its own user namespace, root in the "
+		       "container is an unprivileged uid on the host and its capabilities are relative "
+		       "to that namespace: isolab then lowers privileged, extra-caps and "
+		       "sensitive-mount one level and says why.",
+	},
+	{
+		.name = "docker-socket",
+		.severity = AUDIT_CRITICAL,
+		.severity_rule = "critical, read-only or not",
+		.risk = "the Docker API is root on the host: the container can start a privileged "
+			"container with the host's / mounted",
+		.fix = "remove the bind of the host's {host_path} at {target} (:ro does not help); if the "
+		       "workload must drive Docker, put a proxy in between that allows only the API "
+		       "calls it needs",
+		.what = "Whether the host's Docker socket (/run/docker.sock, /var/run/docker.sock) is "
+			"reachable through the container's mount table, found by its host path (device "
+			"and root from /proc/PID/mountinfo) whatever its name inside: a bind of the "
+			"socket itself (-v /var/run/docker.sock:/tmp/d.sock), or a bind of a directory "
+			"that holds it (/run, /var/run, /) whose mount covers the socket's path.",
+		.why = "Read-only on a socket stops changes to the socket file, not connections to it: "
+		       "the API behind it is fully usable. With it, `docker run --privileged -v "
+		       "/:/host` is one request away.",
+	},
+	{
+		.name = "sensitive-mount",
+		.severity = AUDIT_HIGH,
+		.severity_rule = "high when read-only; critical when writable (the mount, or a mount "
+				 "below it); one lower in the container's own user namespace",
+		.risk = "host directories such as /, /etc, /root, /proc, /sys or /dev are visible "
+			"inside: secrets, host configuration, devices",
+		.fix = "bind only the directory the workload needs instead of the host's {host_path}, "
+		       "read-only (:ro) where it only reads",
+		.what = "Every mount whose host path (derived from the kernel's device and root, never "
+			"from Docker's description) is /, lies under /etc, /proc, /sys, /dev, /boot, "
+			"/usr, /lib or /root, or is /run or /var/run. A bind of a parent counts: -v "
+			"/:/host exposes /host/etc. The mounts below a reported bind (a recursive bind "
+			"brings the host's /proc, /sys and /dev along) are folded into its finding.",
+		.why = "Writing /etc (cron, passwd), /root/.ssh or a disk under /dev is a way out; "
+		       "reading /etc/shadow or keys leaks secrets. Docker 20.10's :ro makes only the "
+		       "top mount read-only: the mounts below a bind of / stay writable, and the "
+		       "finding says so.",
+	},
+	{
+		.name = "extra-caps",
+		.severity = AUDIT_MEDIUM,
+		.severity_rule = "medium; high when an added capability is a known way out (one the "
+				 "capability notes mark dangerous: cap_sys_admin, cap_sys_module, "
+				 "cap_sys_ptrace, cap_dac_read_search, cap_net_admin...); one lower in "
+				 "the container's own user namespace",
+		.risk = "capabilities beyond Docker's default set widen what root in the container can "
+			"do to the kernel and the host",
+		.fix = "remove --cap-add {docker_caps}, or start from --cap-drop ALL and add back only "
+		       "what the workload needs",
+		.what = "The capabilities the process holds beyond Docker's default set "
+			"(00000000a80425fb: chown dac_override fowner fsetid kill setgid setuid setpcap "
+			"net_bind_service net_raw sys_chroot mknod audit_write setfcap), from "
+			"/proc/PID/status: the effective set, and the bounding set while no_new_privs is "
+			"off. Re-adding a default after --cap-drop ALL (--cap-drop ALL --cap-add CHOWN) "
+			"is no extra capability.",
+		.why = "cap_sys_admin mounts and unshares, cap_sys_module loads kernel code, "
+		       "cap_sys_ptrace reads and steers other processes, cap_dac_read_search opens "
+		       "host files by handle (shocker), cap_net_admin rewrites the network. Docker's "
+		       "default seccomp profile opens the system calls a capability needs, so "
+		       "--cap-add loosens seccomp too.",
+	},
+	{
+		.name = "seccomp-disabled",
+		.severity = AUDIT_HIGH,
+		.risk = "no system call filter: the whole kernel API is open, including the calls "
+			"behind most container escapes (unshare, keyctl, bpf, userfaultfd)",
+		.fix = "remove --security-opt seccomp=unconfined; if the workload needs a blocked "
+		       "system call, use a profile that allows just that call",
+		.what = "Seccomp: in /proc/PID/status: 0 is no filter, 2 a filter (Docker's default "
+			"profile or another).",
+		.why = "Docker's default profile blocks about 44 system calls that containers rarely "
+		       "need and kernel exploits often do; escapes such as CVE-2022-0185 (through "
+		       "unshare) were stopped by it alone.",
+	},
+	{
+		.name = "lsm-unconfined",
+		.severity = AUDIT_MEDIUM,
+		.risk = "no AppArmor or SELinux profile confines the process",
+		.fix = "remove --security-opt apparmor=unconfined (SELinux: label=disable) so that the "
+		       "engine's default profile applies",
+		.what = "The LSM label in /proc/PID/attr/current (\"unconfined\", spc_t or "
+			"unconfined_t, or none). Checked only where an LSM is enabled on this host; "
+			"elsewhere no container is confined by one and the check is skipped with a "
+			"note.",
+		.why = "The engine's default profile denies mounts, ptrace and writes to /proc and /sys "
+		       "files that capabilities would otherwise allow: a wall behind capabilities and "
+		       "seccomp.",
+	},
+	{
+		.name = "no-new-privs-missing",
+		.severity = AUDIT_LOW,
+		.risk = "setuid and file-capability programs can raise the process's privileges",
+		.fix = "add --security-opt no-new-privileges (or run dockerd --no-new-privileges for "
+		       "every container)",
+		.what = "NoNewPrivs: in /proc/PID/status, which also shows a daemon-wide "
+			"--no-new-privileges that the container's own configuration does not.",
+		.why = "A non-root process, or one that dropped privileges, regains them through a "
+		       "setuid program in the image (su, ping) or one an attacker writes; with "
+		       "no_new_privs, execve never grants privileges.",
+	},
+	{
+		.name = "writable-rootfs",
+		.severity = AUDIT_LOW,
+		.risk = "the container's root file system is writable: an attacker can change its "
+			"programs and persist in the writable layer",
+		.fix = "add --read-only, with --tmpfs for the paths it writes (e.g. --tmpfs /tmp)",
+		.what = "The read-only flag of the mount at / in /proc/PID/mountinfo.",
+		.why = "A read-only root stops tampering with the image's programs and libraries, and "
+		       "what an attacker leaves behind goes with the container.",
+	},
+};
+
+/* The namespace checks: which namespace, which flag shares it, and where
+ * Docker says so. */
+static const struct ns_check {
+	const char *check;
+	const char *ns;
+	const char *flag;
+	size_t mode; /* offset of Docker's mode in struct engine_container */
+} ns_checks[] = {
+	{"host-pid", "pid", "--pid=host", offsetof(struct engine_container, pid_mode)},
+	{"host-net", "net", "--network host", offsetof(struct engine_container, network_mode)},
+	{"host-ipc", "ipc", "--ipc=host", offsetof(struct engine_container, ipc_mode)},
+	{"host-uts", "uts", "--uts=host", offsetof(struct engine_container, uts_mode)},
+	{"host-userns", "user", "--userns=host", offsetof(struct engine_container, userns_mode)},
+};
+
+static const char *const severity_names[] = {
+	[AUDIT_INFO] = "info",     [AUDIT_LOW] = "low",           [AUDIT_MEDIUM] = "medium",
+	[AUDIT_HIGH] = "high",     [AUDIT_CRITICAL] = "critical",
+};
+
+/* The host paths of the Docker socket, the resolved one first. */
+static const char *const socket_paths[] = {"/run/docker.sock", "/var/run/docker.sock"};
+
+const struct audit_check *audit_checks(size_t *n)
+{
+	*n = ARRAY_SIZE(checks);
+	return checks;
+}
+
+const struct audit_check *audit_check_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+		if (strcmp(checks[i].name, name) == 0)
+			return &checks[i];
+	return NULL;
+}
+
+char *audit_check_names(const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		if (i)
+			strbuf_adds(&sb, sep);
+		strbuf_adds(&sb, checks[i].name);
+	}
+	return strbuf_detach(&sb);
+}
+
+const char *audit_severity_name(enum audit_severity s)
+{
+	return (unsigned)s < ARRAY_SIZE(severity_names) ? severity_names[s] : "?";
+}
+
+int audit_severity_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(severity_names); i++)
+		if (strcasecmp(severity_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct ns_check *ns_check_of(const char *check)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ns_checks); i++)
+		if (strcmp(ns_checks[i].check, check) == 0)
+			return &ns_checks[i];
+	return NULL;
+}
+
+/* ---- small pieces --------------------------------------------------------- */
+
+static enum audit_severity lower(enum audit_severity s)
+{
+	return s > AUDIT_INFO ? s - 1 : s;
+}
+
+static bool mask_has(uint64_t m, unsigned bit)
+{
+	return bit < 64 && (m & (UINT64_C(1) << bit));
+}
+
+static unsigned popcount64(uint64_t m)
+{
+	return (unsigned)__builtin_popcountll(m);
+}
+
+/* "cap_net_admin" -> "NET_ADMIN", as Docker's flags spell it. */
+static char *docker_cap_names(uint64_t mask)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!mask_has(mask, bit))
+			continue;
+		cleanup_free char *n = caps_name(bit);
+		const char *p = util_str_has_prefix(n, "cap_") ? n + 4 : n;
+		if (sb.len)
+			strbuf_addc(&sb, ' ');
+		for (; *p; p++)
+			strbuf_addc(&sb, (char)toupper((unsigned char)*p));
+	}
+	return strbuf_detach(&sb);
+}
+
+/* Join a mount's path with the rest of a path below its root. */
+static char *path_join(const char *dir, const char *rest)
+{
+	if (!*rest || strcmp(rest, "/") == 0)
+		return xstrdup(dir);
+	if (strcmp(dir, "/") == 0)
+		return xstrdup(rest);
+	return xasprintf("%s%s", dir, rest);
+}
+
+/* The part of path below dir ("" when equal); dir contains path. */
+static const char *path_rest(const char *path, const char *dir)
+{
+	return strcmp(dir, "/") == 0 ? path : path + strlen(dir);
+}
+
+/* The mount a path resolves to: the longest target containing it; a later
+ * mount on the same target covers an earlier one. */
+static const struct mount_entry *covering_mount(const struct mount_table *t, const char *path)
+{
+	const struct mount_entry *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		size_t len = strlen(t->v[i].target);
+		if (util_path_within(path, t->v[i].target) && (!best || len >= best_len)) {
+			best = &t->v[i];
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+/* The host's IPC mounts: with the host's ipc namespace, Docker binds them
+ * as a matter of course, and host-ipc reports them. */
+static bool ipc_mount(const struct mount_entry *m)
+{
+	return m->host_path &&
+	       (util_path_within(m->host_path, "/dev/shm") || util_path_within(m->host_path, "/dev/mqueue"));
+}
+
+static bool ns_shared(const struct snapshot *s, const char *name)
+{
+	const struct ns_entry *n = ns_find(&s->ns, name);
+
+	return n && !n->err && n->shared == 1;
+}
+
+static bool uid_map_identity(const char *m)
+{
+	return m && strcmp(m, "0 0 4294967295") == 0;
+}
+
+static bool security_opt_has(const struct engine_container *c, const char *prefix)
+{
+	if (!c)
+		return false;
+	for (size_t i = 0; i < c->security_opt.n; i++)
+		if (util_str_has_prefix(c->security_opt.v[i], prefix))
+			return true;
+	return false;
+}
+
+static char *argv_join(const struct argv *a, const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (i)
+			strbuf_adds(&sb, sep);
+		strbuf_adds(&sb, a->v[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
+static struct audit_finding *add_finding(struct audit_container *out, const char *check,
+					 enum audit_severity sev)
+{
+	struct audit_finding *f;
+
+	out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+	f = &out->v[out->n++];
+	memset(f, 0, sizeof(*f));
+	f->check = audit_check_find(check);
+	f->severity = sev;
+	f->read_only = -1;
+	f->docker_privileged = -1;
+	f->kernel_privileged = -1;
+	return f;
+}
+
+static void userns_note(struct audit_finding *f, const struct audit_container *out,
+			struct strbuf *ev)
+{
+	if (!out->own_userns)
+		return;
+	f->severity = lower(f->severity);
+	f->userns_lowered = true;
+	strbuf_addf(ev, "; in its own user namespace (uid_map %s): capabilities and file access "
+		    "are relative to it, not the host's, so one level lower",
+		    out->uid_map ? out->uid_map : "?");
+}
+
+/* ---- the checks ----------------------------------------------------------- */
+
+/* The capabilities the process can use: the effective set, and the bounding
+ * set while no_new_privs is off (a setuid or file-capability program gains
+ * what the bounding set allows). */
+static uint64_t reachable_caps(const struct snapshot *s)
+{
+	uint64_t m = s->caps.set[CAPS_EFFECTIVE] | s->caps.set[CAPS_PERMITTED] |
+		     s->caps.set[CAPS_AMBIENT];
+
+	if (!s->no_new_privs)
+		m |= s->caps.set[CAPS_BOUNDING];
+	return m;
+}
+
+static const unsigned key_caps[] = {
+	CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_PTRACE, CAP_SYS_RAWIO, CAP_DAC_READ_SEARCH,
+	CAP_NET_ADMIN,
+};
+
+/* Privileged in effect: every key capability and Docker's default set (as
+ * far as the host can grant them) with no seccomp filter. */
+static bool kernel_privileged(const struct snapshot *s, uint64_t grantable, bool host_seccomp)
+{
+	uint64_t required = CAPS_DOCKER_DEFAULT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(key_caps); i++)
+		required |= UINT64_C(1) << key_caps[i];
+	required &= grantable;
+	if ((reachable_caps(s) & required) != required)
+		return false;
+	return s->seccomp == SECCOMP_DISABLED || (s->seccomp == SECCOMP_UNKNOWN && !host_seccomp);
+}
+
+static bool check_privileged(const struct engine_container *c, const struct snapshot *s,
+			     const struct host_facts *hf, struct audit_container *out)
+{
+	uint64_t grantable = hf && hf->bounding ? hf->bounding : caps_all_mask(s->last_cap);
+	bool docker = c && c->privileged;
+	bool kernel = kernel_privileged(s, grantable, hf ? hf->seccomp : true);
+	uint64_t held = reachable_caps(s) & grantable;
+	uint64_t missing = grantable & ~held;
+	size_t masked = 0;
+	struct strbuf ev = STRBUF_INIT;
+
+	if (!docker && !kernel)
+		return false;
+	for (size_t i = 0; i < s->mounts.n; i++)
+		masked += s->mounts.v[i].kind == MOUNT_MASKED;
+
+	if (kernel && !docker)
+		strbuf_adds(&ev, "privileged in effect, though Docker's Privileged is false: ");
+	else if (kernel)
+		strbuf_adds(&ev, "Docker's Privileged is true and the kernel agrees: ");
+	else
+		strbuf_adds(&ev, "Docker's Privileged is true, though the kernel shows less: ");
+	strbuf_addf(&ev, "it holds %u of the %u capabilities this host can grant", popcount64(held),
+		    popcount64(grantable));
+	if (missing) {
+		cleanup_free char *names = caps_join(missing, ", ");
+		strbuf_addf(&ev, " (not: %s)", names);
+	}
+	strbuf_addf(&ev, ", Seccomp: %d (%s)", s->seccomp, snapshot_seccomp_name(s->seccomp));
+	if (!masked)
+		strbuf_adds(&ev, ", no masked paths");
+	if (c && !docker && (c->cap_add.n || c->security_opt.n)) {
+		cleanup_free char *add = argv_join(&c->cap_add, " ");
+		cleanup_free char *sec = argv_join(&c->security_opt, " ");
+		strbuf_addf(&ev, "; Docker: CapAdd [%s], SecurityOpt [%s]", add, sec);
+	}
+
+	struct audit_finding *f = add_finding(out, "privileged", AUDIT_CRITICAL);
+	f->docker_privileged = docker;
+	f->kernel_privileged = kernel;
+	caps_names(held & ~CAPS_DOCKER_DEFAULT, &f->caps);
+	userns_note(f, out, &ev);
+	f->evidence = strbuf_detach(&ev);
+	return true;
+}
+
+static void check_namespaces(const struct engine_container *c, const struct snapshot *s,
+			     struct audit_container *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ns_checks); i++) {
+		const struct ns_check *k = &ns_checks[i];
+		const struct ns_entry *n = ns_find(&s->ns, k->ns);
+		const char *mode = c ? *(char *const *)((const char *)c + k->mode) : "";
+		bool user = strcmp(k->ns, "user") == 0;
+		bool docker_host = mode && strcmp(mode, "host") == 0;
+		struct strbuf ev = STRBUF_INIT;
+		int shared = n && !n->err ? n->shared : -1;
+
+		if (user && shared < 0 && s->uid_map && *s->uid_map)
+			shared = uid_map_identity(s->uid_map) && !out->own_userns;
+		if (shared == 0 || (shared < 0 && !docker_host))
+			continue;
+
+		if (shared == 1 && n && !n->err)
+			strbuf_addf(&ev, "the %s namespace is the host's (inode %llu)", k->ns,
+				    (unsigned long long)n->ino);
+		else if (shared == 1)
+			strbuf_addf(&ev, "the %s namespace is the host's", k->ns);
+		else
+			strbuf_addf(&ev, "Docker says %s; the kernel's namespace link could not be read "
+				    "(%s), so that is not confirmed",
+				    k->flag, n && n->err ? strerror(n->err) : "absent");
+		if (user)
+			strbuf_addf(&ev, "; uid_map %s: uid 0 inside is uid 0 on the host",
+				    s->uid_map && *s->uid_map ? s->uid_map : "unreadable");
+		if (strcmp(k->ns, "ipc") == 0 && shared == 1)
+			for (size_t j = 0; j < s->mounts.n; j++)
+				if (ipc_mount(&s->mounts.v[j]) && !s->mounts.v[j].per_container)
+					strbuf_addf(&ev, "; %s is the host's %s (%s)", s->mounts.v[j].target,
+						    s->mounts.v[j].host_path,
+						    s->mounts.v[j].read_only ? "read-only" : "read-write");
+		if (shared == 1 && c) {
+			if (docker_host)
+				strbuf_addf(&ev, "; Docker: %s", k->flag);
+			else if (util_str_has_prefix(mode, "container:"))
+				strbuf_addf(&ev, "; Docker: joined %s, whose namespace is the host's", mode);
+			else if (!user)
+				strbuf_adds(&ev, "; Docker's configuration does not say so");
+		}
+
+		enum audit_severity sev = audit_check_find(k->check)->severity;
+		if (user)
+			sev = docker_host ? AUDIT_MEDIUM : AUDIT_INFO;
+		struct audit_finding *f = add_finding(out, k->check, sev);
+		f->ns = k->ns;
+		f->ns_inode = n && !n->err ? (unsigned long long)n->ino : 0;
+		f->evidence = strbuf_detach(&ev);
+	}
+}
+
+/* Where the host's socket lives: its device and its path within that file
+ * system. False when the host's table does not cover it. */
+static bool socket_location(const struct host_ref *host, const char *sock, dev_t *dev,
+			    char **fsroot)
+{
+	const struct mount_entry *hm;
+
+	if (!host || !host->mounts.n || !(hm = covering_mount(&host->mounts, sock)))
+		return false;
+	*dev = hm->devno;
+	*fsroot = path_join(hm->root, path_rest(sock, hm->target));
+	return true;
+}
+
+static void check_docker_socket(const struct snapshot *s, const struct host_ref *host,
+				struct audit_container *out)
+{
+	dev_t dev[ARRAY_SIZE(socket_paths)];
+	char *fsroot[ARRAY_SIZE(socket_paths)] = {NULL};
+	bool known[ARRAY_SIZE(socket_paths)];
+
+	for (size_t k = 0; k < ARRAY_SIZE(socket_paths); k++)
+		known[k] = socket_location(host, socket_paths[k], &dev[k], &fsroot[k]);
+
+	for (size_t i = 0; i < s->mounts.n; i++) {
+		const struct mount_entry *m = &s->mounts.v[i];
+		char *where = NULL;
+		const char *sock = NULL;
+
+		if (m->per_container || m->kind == MOUNT_MASKED)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(socket_paths) && !where; k++) {
+			if (!known[k] || m->devno != dev[k] || !util_path_within(fsroot[k], m->root))
+				continue;
+			char *p = path_join(m->target, path_rest(fsroot[k], m->root));
+			/* Something mounted over the socket's path inside hides it. */
+			if (covering_mount(&s->mounts, p) == m) {
+				where = p;
+				sock = socket_paths[k];
+			} else {
+				free(p);
+			}
+		}
+		if (!where && m->kind == MOUNT_DOCKER_SOCKET) {
+			where = xstrdup(m->target);
+			sock = m->host_path;
+		}
+		if (!where)
+			continue;
+
+		struct strbuf ev = STRBUF_INIT;
+		bool direct = strcmp(where, m->target) == 0;
+		if (direct)
+			strbuf_addf(&ev, "%s is the host's %s", m->target,
+				    m->host_path ? m->host_path : sock);
+		else
+			strbuf_addf(&ev, "%s is the host's %s, reached through the bind of the host's %s "
+				    "at %s",
+				    where, sock, m->host_path ? m->host_path : m->root, m->target);
+		if (m->read_only)
+			strbuf_adds(&ev, " (mounted read-only: that stops changes to the socket file, "
+					 "not connections; the API is fully usable)");
+		struct audit_finding *f = add_finding(out, "docker-socket", AUDIT_CRITICAL);
+		f->target = xstrdup(m->target);
+		f->socket = where;
+		f->host_path = xstrdup(m->host_path ? m->host_path : sock);
+		f->read_only = m->read_only;
+		f->evidence = strbuf_detach(&ev);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(socket_paths); k++)
+		free(fsroot[k]);
+}
+
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Up to max paths of a, the shallowest first (/proc before
+ * /sys/fs/cgroup/cpu: the ones a reader knows), ", ..." when there are more. */
+static char *shortest(const struct argv *a, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool *taken = xcalloc(a->n ? a->n : 1, sizeof(*taken));
+
+	for (size_t k = 0; k < max && k < a->n; k++) {
+		size_t best = a->n;
+		for (size_t i = 0; i < a->n; i++)
+			if (!taken[i] && (best == a->n || depth(a->v[i]) < depth(a->v[best])))
+				best = i;
+		taken[best] = true;
+		strbuf_addf(&sb, "%s%s", k ? ", " : "", a->v[best]);
+	}
+	if (a->n > max)
+		strbuf_adds(&sb, ", ...");
+	free(taken);
+	return strbuf_detach(&sb);
+}
+
+static bool candidate(const struct mount_entry *m, bool ipc_host)
+{
+	return m->sensitive && m->host_path && !m->per_container && m->kind != MOUNT_DOCKER_SOCKET &&
+	       m->kind != MOUNT_MASKED && m->kind != MOUNT_ROOTFS && !(ipc_host && ipc_mount(m));
+}
+
+static void check_sensitive_mounts(const struct snapshot *s, struct audit_container *out)
+{
+	const struct mount_table *t = &s->mounts;
+	bool ipc_host = ns_shared(s, "ipc");
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct mount_entry *top = &t->v[i];
+		bool folded = false;
+
+		if (!candidate(top, ipc_host))
+			continue;
+		/* Folded into a candidate above it, or one earlier on the same target. */
+		for (size_t j = 0; j < t->n && !folded; j++) {
+			const struct mount_entry *o = &t->v[j];
+			if (j == i || !candidate(o, ipc_host) || !util_path_within(top->target, o->target))
+				continue;
+			folded = strcmp(top->target, o->target) != 0 || j < i;
+		}
+		if (folded)
+			continue;
+
+		struct audit_finding *f;
+		struct argv below = ARGV_INIT, below_host = ARGV_INIT, writable = ARGV_INIT;
+		for (size_t j = 0; j < t->n; j++) {
+			const struct mount_entry *o = &t->v[j];
+			if (j == i || !candidate(o, ipc_host) || !util_path_within(o->target, top->target))
+				continue;
+			argv_push(&below, o->target);
+			argv_push(&below_host, o->host_path);
+			if (!o->read_only)
+				argv_push(&writable, o->target);
+		}
+
+		struct strbuf ev = STRBUF_INIT;
+		strbuf_addf(&ev, "%s is the host's %s (%s)", top->target, top->host_path,
+			    top->read_only ? "read-only" : "read-write");
+		if (top->read_only && writable.n) {
+			cleanup_free char *w = shortest(&writable, 4);
+			strbuf_addf(&ev, ", but %zu of the host's mounts below it %s writable (%s): :ro "
+				    "does not reach the mounts below a bind",
+				    writable.n, writable.n > 1 ? "are" : "is", w);
+		} else if (below.n) {
+			cleanup_free char *b = shortest(&below_host, 4);
+			strbuf_addf(&ev, ", with %zu of the host's mounts below it (%s)", below.n, b);
+		}
+		bool any_writable = !top->read_only || writable.n;
+		f = add_finding(out, "sensitive-mount", any_writable ? AUDIT_CRITICAL : AUDIT_HIGH);
+		f->target = xstrdup(top->target);
+		f->host_path = xstrdup(top->host_path);
+		f->read_only = top->read_only;
+		f->below = below;
+		userns_note(f, out, &ev);
+		f->evidence = strbuf_detach(&ev);
+		argv_free(&below_host);
+		argv_free(&writable);
+	}
+}
+
+static void check_extra_caps(const struct engine_container *c, const struct snapshot *s,
+			     struct audit_container *out)
+{
+	uint64_t eff = s->caps.set[CAPS_EFFECTIVE];
+	uint64_t extra = reachable_caps(s) & ~CAPS_DOCKER_DEFAULT;
+	uint64_t bnd_only = extra & ~eff;
+	struct strbuf ev = STRBUF_INIT;
+
+	if (!extra)
+		return;
+	if (extra & eff) {
+		cleanup_free char *names = caps_join(extra & eff, ", ");
+		strbuf_addf(&ev, "%s beyond Docker's default set (effective)", names);
+	}
+	if (bnd_only) {
+		cleanup_free char *names = caps_join(bnd_only, ", ");
+		strbuf_addf(&ev, "%s%s in the bounding set, not in effect now: a setuid or "
+			    "file-capability program regains %s, as no_new_privs is off",
+			    ev.len ? "; " : "", names, popcount64(bnd_only) > 1 ? "them" : "it");
+	}
+	if (c && c->cap_add.n) {
+		cleanup_free char *add = argv_join(&c->cap_add, " ");
+		strbuf_addf(&ev, "; Docker: CapAdd [%s]", add);
+	}
+	struct audit_finding *f = add_finding(
+		out, "extra-caps", (extra & caps_dangerous_mask()) ? AUDIT_HIGH : AUDIT_MEDIUM);
+	caps_names(extra, &f->caps);
+	userns_note(f, out, &ev);
+	f->evidence = strbuf_detach(&ev);
+}
+
+static void check_seccomp(const struct engine_container *c, const struct snapshot *s,
+			  struct audit_container *out)
+{
+	if (s->seccomp != SECCOMP_DISABLED)
+		return;
+	struct audit_finding *f = add_finding(out, "seccomp-disabled", AUDIT_HIGH);
+	f->evidence = xasprintf("Seccomp: 0 (no filter)%s",
+				security_opt_has(c, "seccomp=unconfined") ||
+						security_opt_has(c, "seccomp:unconfined")
+					? "; Docker: --security-opt seccomp=unconfined"
+				: c ? "; Docker's configuration does not say so (the daemon's default "
+				      "profile, or a runtime without seccomp)"
+				    : "");
+}
+
+static bool lsm_enabled(const struct host_facts *hf)
+{
+	return hf && (hf->apparmor || hf->selinux != HOST_SELINUX_OFF);
+}
+
+static void check_lsm(const struct snapshot *s, const struct host_facts *hf,
+		      struct audit_container *out)
+{
+	const char *l = s->lsm;
+	bool unconfined;
+
+	if (!lsm_enabled(hf))
+		return;
+	unconfined = !l || util_str_has_prefix(l, "unconfined") || strstr(l, ":spc_t:") ||
+		     strstr(l, ":unconfined_t:");
+	if (!unconfined)
+		return;
+	struct audit_finding *f = add_finding(out, "lsm-unconfined", AUDIT_MEDIUM);
+	f->evidence = l ? xasprintf("attr/current: %s (the host has %s enabled)", l,
+				    hf->apparmor ? "AppArmor" : "SELinux")
+			: xasprintf("no LSM label, though the host has %s enabled",
+				    hf->apparmor ? "AppArmor" : "SELinux");
+}
+
+static void check_nnp(const struct snapshot *s, struct audit_container *out)
+{
+	if (s->no_new_privs)
+		return;
+	struct audit_finding *f = add_finding(out, "no-new-privs-missing", AUDIT_LOW);
+	f->evidence = xstrdup("NoNewPrivs: 0: setuid and file-capability programs can raise "
+			      "privileges");
+}
+
+static void check_rootfs(const struct snapshot *s, struct audit_container *out)
+{
+	const struct mount_entry *root = NULL;
+
+	for (size_t i = 0; i < s->mounts.n; i++)
+		if (s->mounts.v[i].kind == MOUNT_ROOTFS)
+			root = &s->mounts.v[i];
+	if (!root || root->read_only)
+		return;
+	struct audit_finding *f = add_finding(out, "writable-rootfs", AUDIT_LOW);
+	f->target = xstrdup("/");
+	f->read_only = 0;
+	f->evidence = xasprintf("/ is mounted read-write (%s)", root->fstype);
+}
+
+/* ---- fixes and reasons ----------------------------------------------------- */
+
+struct var {
+	const char *key;
+	const char *val;
+};
+
+static char *fill(const char *tpl, const struct var *vars, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = tpl; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		bool done = false;
+
+		for (size_t i = 0; close && i < n && !done; i++) {
+			size_t kl = strlen(vars[i].key);
+			if ((size_t)(close - p - 1) == kl && strncmp(p + 1, vars[i].key, kl) == 0) {
+				strbuf_adds(&sb, vars[i].val ? vars[i].val : "");
+				p = close + 1;
+				done = true;
+			}
+		}
+		if (!done)
+			strbuf_addc(&sb, *p++);
+	}
+	return strbuf_detach(&sb);
+}
+
+static void fill_fix(struct audit_finding *f)
+{
+	const struct ns_check *k = ns_check_of(f->check->name);
+	cleanup_free char *caps = argv_join(&f->caps, ", ");
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < f->caps.n; i++) {
+		int bit = caps_from_name(f->caps.v[i]);
+		if (bit >= 0 && bit < 64)
+			mask |= UINT64_C(1) << bit;
+		else if (bit < 0 && isdigit((unsigned char)f->caps.v[i][0]))
+			mask |= UINT64_C(1) << (strtoul(f->caps.v[i], NULL, 10) & 63);
+	}
+	cleanup_free char *dcaps = docker_cap_names(mask);
+	const struct var vars[] = {
+		{"target", f->target},
+		{"host_path", f->host_path},
+		{"caps", caps},
+		{"docker_caps", dcaps},
+		{"flag", k ? k->flag : ""},
+	};
+	f->fix = fill(f->check->fix, vars, ARRAY_SIZE(vars));
+}
+
+static char *trimmed(const char *s)
+{
+	const char *end;
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	return xstrndup(s, (size_t)(end - s));
+}
+
+static void apply_reasons(const struct engine_container *c, struct audit_container *out,
+			  bool lsm)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		struct audit_finding *f = &out->v[i];
+		cleanup_free char *key = xasprintf(AUDIT_REASON_PREFIX "%s", f->check->name);
+		const char *v = engine_container_label(c, key);
+		if (!v)
+			continue;
+		char *r = trimmed(v);
+		if (!*r) {
+			f->reason_blank = true;
+			free(r);
+			continue;
+		}
+		f->accepted = true;
+		f->reason = r;
+	}
+	/* A reason that names no check, or a check with no finding, accepts
+	 * nothing: say so, since a typo would otherwise pass unnoticed. */
+	for (size_t i = 0; i < c->n_labels; i++) {
+		const char *key = c->labels[i].key;
+		const char *name;
+		bool found = false;
+
+		if (!util_str_has_prefix(key, AUDIT_REASON_PREFIX))
+			continue;
+		name = key + strlen(AUDIT_REASON_PREFIX);
+		if (!audit_check_find(name)) {
+			cleanup_free char *known = audit_check_names(", ");
+			argv_pushf(&out->notes, "label %s names no check, so it accepts nothing (checks: %s)",
+				   key, known);
+			continue;
+		}
+		for (size_t j = 0; j < out->n && !found; j++)
+			found = strcmp(out->v[j].check->name, name) == 0;
+		if (found)
+			continue;
+		if (strcmp(name, "lsm-unconfined") == 0 && !lsm)
+			argv_pushf(&out->notes, "label %s: lsm-unconfined is not checked on this host "
+				   "(no LSM is enabled)", key);
+		else
+			argv_pushf(&out->notes, "label %s is set, but there is no %s finding: the reason "
+				   "may be stale", key, name);
+	}
+}
+
+/* ---- one container ---------------------------------------------------------- */
+
+static void container_init(struct audit_container *out, const struct engine_container *c,
+			   const char *fallback_id)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = xstrdup(c ? c->id : fallback_id ? fallback_id : "");
+	out->name = xstrdup(c ? c->name : "");
+	out->image = xstrdup(c ? c->image : "");
+}
+
+void audit_evaluate(const struct engine_container *c, const struct snapshot *s,
+		    const struct host_ref *host, const struct host_facts *hf,
+		    struct audit_container *out)
+{
+	const struct ns_entry *user = ns_find(&s->ns, "user");
+
+	container_init(out, c, s->container_id);
+	out->uid_map = s->uid_map ? xstrdup(s->uid_map) : NULL;
+	/* The kernel's namespace decides when it can be read; uid_map (readable
+	 * without root) otherwise. */
+	if (user && !user->err && user->shared >= 0)
+		out->own_userns = user->shared == 0;
+	else
+		out->own_userns = s->uid_map && *s->uid_map && !uid_map_identity(s->uid_map);
+
+	bool privileged = check_privileged(c, s, hf, out);
+	check_namespaces(c, s, out);
+	check_docker_socket(s, host, out);
+	check_sensitive_mounts(s, out);
+	/* Privileged covers these: one finding, one reason. */
+	if (!privileged) {
+		check_extra_caps(c, s, out);
+		check_seccomp(c, s, out);
+	}
+	check_lsm(s, hf, out);
+	check_nnp(s, out);
+	check_rootfs(s, out);
+
+	for (size_t i = 0; i < out->n; i++)
+		fill_fix(&out->v[i]);
+	apply_reasons(c, out, lsm_enabled(hf));
+}
+
+static void finding_free(struct audit_finding *f)
+{
+	free(f->evidence);
+	free(f->fix);
+	free(f->reason);
+	free(f->target);
+	free(f->socket);
+	free(f->host_path);
+	argv_free(&f->caps);
+	argv_free(&f->below);
+}
+
+void audit_container_free(struct audit_container *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		finding_free(&c->v[i]);
+	free(c->v);
+	free(c->id);
+	free(c->name);
+	free(c->image);
+	free(c->gone_why);
+	free(c->error);
+	free(c->uid_map);
+	argv_free(&c->notes);
+	memset(c, 0, sizeof(*c));
+}
+
+void audit_report_free(struct audit_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		audit_container_free(&r->v[i]);
+	free(r->v);
+	argv_free(&r->notes);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- many containers --------------------------------------------------------- */
+
+static struct audit_container *report_add(struct audit_report *r)
+{
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	memset(&r->v[r->n], 0, sizeof(r->v[0]));
+	return &r->v[r->n++];
+}
+
+int audit_containers(struct engine *eng, const struct host_ref *host, const struct host_facts *hf,
+		     char *const *names_or_ids, bool include_isolab, struct audit_report *r,
+		     struct err *e)
+{
+	bool named = names_or_ids && names_or_ids[0];
+	struct argv ids = ARGV_INIT, unknown = ARGV_INIT;
+	struct target_set set;
+
+	memset(r, 0, sizeof(*r));
+	r->lsm = lsm_enabled(hf);
+	if (!r->lsm)
+		argv_push(&r->notes, "lsm-unconfined not checked: no LSM (AppArmor, SELinux) is enabled "
+				     "on this host, so no container is confined by one");
+
+	if (named)
+		argv_push_all(&ids, names_or_ids);
+	else if (engine_list_running(eng, &ids, e) < 0) {
+		argv_free(&ids);
+		return err_wrap(e, "listing the running containers");
+	}
+	if (!ids.n) {
+		argv_free(&ids);
+		return 0;
+	}
+	if (target_resolve(eng, ids.v, ids.n, host, &set, e) < 0) {
+		target_set_free(&set);
+		argv_free(&ids);
+		return -1;
+	}
+	argv_free(&ids);
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct target *t = &set.v[i];
+		const struct engine_container *c = t->docker;
+		struct audit_container *out;
+
+		if (!c && named) {
+			argv_push(&unknown, t->spec);
+			continue;
+		}
+		if (c && !named && !include_isolab && engine_container_label(c, SESSION_LABEL_SESSION)) {
+			r->n_isolab++;
+			continue;
+		}
+		out = report_add(r);
+		if (!c) {
+			/* Listed by docker ps, then removed before docker inspect. */
+			container_init(out, NULL, t->spec);
+			out->gone = true;
+			out->gone_why = xstrdup("removed before isolab could inspect it");
+			continue;
+		}
+		if (t->rc < 0) {
+			container_init(out, c, NULL);
+			/* Exited, or its process went away before it could be opened
+			 * ("no process N"): gone, not an error. */
+			if (t->err.kind == ERR_EXITED || t->err.kind == ERR_INPUT) {
+				out->gone = true;
+				out->gone_why = xstrdup(t->err.msg);
+			} else {
+				out->error = xstrdup(t->err.msg);
+			}
+			continue;
+		}
+		audit_evaluate(c, &t->snap, host, hf, out);
+	}
+	target_set_free(&set);
+	if (unknown.n) {
+		cleanup_free char *list = argv_join(&unknown, ", ");
+		argv_free(&unknown);
+		return err_input(e, "no such container: %s", list);
+	}
+	audit_report_sort(r);
+	return 0;
+}
+
+/* ---- order and status ---------------------------------------------------------- */
+
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const struct audit_finding *a = pa, *b = pb;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->accepted != b->accepted)
+		return a->accepted ? 1 : -1;
+	if (a->check != b->check)
+		return a->check < b->check ? -1 : 1;
+	return strcmp(a->evidence ? a->evidence : "", b->evidence ? b->evidence : "");
+}
+
+static int worst(const struct audit_container *c, bool open_only)
+{
+	int w = -1;
+
+	for (size_t i = 0; i < c->n; i++)
+		if ((!open_only || !c->v[i].accepted) && (int)c->v[i].severity > w)
+			w = (int)c->v[i].severity;
+	return w;
+}
+
+static int container_cmp(const void *pa, const void *pb)
+{
+	const struct audit_container *a = pa, *b = pb;
+	bool a_out = a->gone || a->error, b_out = b->gone || b->error;
+	int d;
+
+	if (a_out != b_out)
+		return a_out ? 1 : -1;
+	if ((d = worst(b, true) - worst(a, true)) != 0)
+		return d;
+	if ((d = worst(b, false) - worst(a, false)) != 0)
+		return d;
+	if ((d = strcmp(a->name, b->name)) != 0)
+		return d;
+	return strcmp(a->id, b->id);
+}
+
+void audit_report_sort(struct audit_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].n > 1)
+			qsort(r->v[i].v, r->v[i].n, sizeof(r->v[i].v[0]), finding_cmp);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), container_cmp);
+}
+
+static enum audit_severity gate_of(enum audit_severity min)
+{
+	return min > AUDIT_GATE ? min : AUDIT_GATE;
+}
+
+int audit_report_status(const struct audit_report *r, enum audit_severity min)
+{
+	enum audit_severity gate = gate_of(min);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		if (c->error)
+			return EXIT_EXPECT;
+		for (size_t j = 0; j < c->n; j++)
+			if (!c->v[j].accepted && c->v[j].severity >= gate)
+				return EXIT_EXPECT;
+	}
+	return EXIT_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *argv_json(const struct argv *a)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < a->n; i++)
+		json_array_append_new(arr, json_string(a->v[i]));
+	return arr;
+}
+
+static json_t *finding_json(const struct audit_finding *f)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "check", f->check->name,
+			      "severity", audit_severity_name(f->severity), "evidence", f->evidence,
+			      "accepted", f->accepted, "reason", str_or_null(f->reason), "risk",
+			      f->check->risk, "fix", f->fix);
+
+	if (f->reason_blank)
+		json_object_set_new(j, "reason_rejected",
+				    json_string("the reason label is blank: a reason must say why"));
+	if (f->userns_lowered)
+		json_object_set_new(j, "lowered_for_user_namespace", json_true());
+	if (f->caps.n)
+		json_object_set_new(j, "capabilities", argv_json(&f->caps));
+	if (f->target)
+		json_object_set_new(j, "target", json_string(f->target));
+	if (f->host_path)
+		json_object_set_new(j, "host_path", json_string(f->host_path));
+	if (f->socket)
+		json_object_set_new(j, "socket_path", json_string(f->socket));
+	if (f->read_only >= 0)
+		json_object_set_new(j, "read_only", json_boolean(f->read_only));
+	if (f->below.n)
+		json_object_set_new(j, "below", argv_json(&f->below));
+	if (f->ns) {
+		json_object_set_new(j, "namespace", json_string(f->ns));
+		json_object_set_new(j, "inode", f->ns_inode ? json_integer((json_int_t)f->ns_inode)
+							    : json_null());
+	}
+	if (f->docker_privileged >= 0) {
+		json_object_set_new(j, "docker_privileged", json_boolean(f->docker_privileged));
+		json_object_set_new(j, "kernel_privileged", json_boolean(f->kernel_privileged));
+	}
+	return j;
+}
+
+json_t *audit_report_json(const struct audit_report *r, enum audit_severity min)
+{
+	json_t *all = json_array();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		json_t *findings = json_array();
+		json_t *notes = argv_json(&c->notes);
+
+		for (size_t j = 0; j < c->n; j++)
+			if (c->v[j].severity >= min)
+				json_array_append_new(findings, finding_json(&c->v[j]));
+		for (size_t j = 0; j < r->notes.n; j++)
+			json_array_append_new(notes, json_string(r->notes.v[j]));
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "container_id", c->id, "name", c->name,
+				      "image", c->image, "findings", findings);
+		json_object_set_new(o, "gone", json_boolean(c->gone));
+		if (c->gone)
+			json_object_set_new(o, "gone_reason", json_string(c->gone_why));
+		if (c->error)
+			json_object_set_new(o, "error", json_string(c->error));
+		if (!c->gone && !c->error)
+			json_object_set_new(o, "user_namespace",
+					    json_pack("{s:b, s:o}", "own", c->own_userns, "uid_map",
+						      str_or_null(c->uid_map)));
+		json_object_set_new(o, "notes", notes);
+		json_array_append_new(all, o);
+	}
+	return all;
+}
+
+/* ---- text -------------------------------------------------------------------------- */
+
+/* Escape sequences, as libsmartcols takes them; never the only signal:
+ * the severity is always spelt out. */
+static const char *severity_color(enum audit_severity s)
+{
+	switch (s) {
+	case AUDIT_CRITICAL:
+		return "\033[1;31m";
+	case AUDIT_HIGH:
+		return "\033[31m";
+	case AUDIT_MEDIUM:
+		return "\033[33m";
+	default:
+		return NULL;
+	}
+}
+
+/* The terminal's width, or 0 when out is not a terminal (then cells are
+ * not wrapped: one line per row, for grep). */
+static size_t term_width(FILE *out)
+{
+	struct winsize ws;
+	int fd = fileno(out);
+
+	if (fd < 0 || !isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* text with newlines at word boundaries so no line passes width. */
+static char *word_wrap(const char *text, size_t width)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strlen(p), cut = len;
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width; /* one word longer than the line: cut it */
+		}
+		if (sb.len)
+			strbuf_addc(&sb, '\n');
+		strbuf_add(&sb, p, cut);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	return strbuf_detach(&sb);
+}
+
+static void wrap(FILE *out, const char *indent, const char *text, size_t width)
+{
+	cleanup_free char *w = word_wrap(text, width);
+
+	for (char *line = w, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(out, "%s%s\n", indent, line);
+	}
+}
+
+struct text {
+	const struct audit_report *r;
+	enum audit_severity min;
+	const struct report_opts *o;
+	size_t detail_width; /* 0: no wrapping */
+};
+
+static void cell(const struct text *t, struct libscols_line *ln, size_t col, const char *text,
+		 const char *color)
+{
+	if (col == 3 && t->detail_width && text) {
+		char *w = word_wrap(text, t->detail_width);
+		scols_line_refer_data(ln, col, w); /* the line frees it */
+	} else {
+		scols_line_set_data(ln, col, text ? text : "");
+	}
+	if (color && t->o->color)
+		scols_cell_set_color(scols_line_get_cell(ln, col), color);
+}
+
+static const char *display_name(const struct audit_container *c)
+{
+	static char shortid[13];
+
+	if (*c->name)
+		return c->name;
+	snprintf(shortid, sizeof(shortid), "%.12s", c->id);
+	return shortid;
+}
+
+static size_t shown(const struct audit_container *c, enum audit_severity min, size_t *open)
+{
+	size_t n = 0;
+
+	if (open)
+		*open = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].severity >= min) {
+			n++;
+			if (open)
+				*open += !c->v[i].accepted;
+		}
+	return n;
+}
+
+/* The width the first three columns take: the tree column's longest entry
+ * (two characters of tree per level), SEVERITY and STATUS, and separators. */
+static size_t left_width(const struct audit_report *r, enum audit_severity min)
+{
+	size_t w = strlen("CONTAINER / CHECK");
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		if (!shown(c, min, NULL) || c->gone || c->error)
+			continue;
+		w = MAX(w, strlen(display_name(c)));
+		for (size_t j = 0; j < c->n; j++)
+			w = MAX(w, 2 + strlen(c->v[j].check->name));
+		w = MAX(w, 4 + strlen("reason"));
+	}
+	return w + 1 + strlen("critical") + 1 + strlen("accepted") + 1;
+}
+
+static void text_table(FILE *out, const struct text *t, bool *seen)
+{
+	const struct audit_report *r = t->r;
+	struct libscols_table *tb = scols_new_table();
+	struct libscols_column *detail;
+	enum { C_CHECK, C_SEV, C_STATUS, C_DETAIL };
+
+	if (!tb)
+		abort();
+	scols_table_enable_colors(tb, t->o->color);
+	scols_table_enable_noencoding(tb, t->o->ascii);
+	if (!scols_table_new_column(tb, "CONTAINER / CHECK", 0.15, SCOLS_FL_TREE) ||
+	    !scols_table_new_column(tb, "SEVERITY", 8, 0) ||
+	    !scols_table_new_column(tb, "STATUS", 8, 0) ||
+	    !(detail = scols_table_new_column(tb, "EVIDENCE, FIX, REASON",
+					      t->detail_width ? (double)t->detail_width : 0.7,
+					      t->detail_width ? SCOLS_FL_WRAP : 0)))
+		abort();
+	/* Cells come wrapped at word boundaries; libsmartcols only splits
+	 * them at the newlines. */
+	if (t->detail_width) {
+		scols_column_set_wrapfunc(detail, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+		scols_column_set_safechars(detail, "\n");
+	}
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		size_t open;
+		int w = -1;
+
+		if (!shown(c, t->min, &open) || c->gone || c->error)
+			continue;
+		for (size_t j = 0; j < c->n; j++)
+			if (c->v[j].severity >= t->min && (int)c->v[j].severity > w)
+				w = (int)c->v[j].severity;
+		struct libscols_line *cl = scols_table_new_line(tb, NULL);
+		cleanup_free char *status = open ? xasprintf("%zu open", open) : xstrdup("accepted");
+		cleanup_free char *about =
+			c->own_userns ? xasprintf("image %s; in its own user namespace (uid_map %s)",
+						  c->image, c->uid_map ? c->uid_map : "?")
+				      : xasprintf("image %s", c->image);
+		cell(t, cl, C_CHECK, display_name(c), NULL);
+		cell(t, cl, C_SEV, audit_severity_name(w), severity_color(w));
+		cell(t, cl, C_STATUS, status, NULL);
+		cell(t, cl, C_DETAIL, about, NULL);
+		for (size_t j = 0; j < c->n; j++) {
+			const struct audit_finding *f = &c->v[j];
+			if (f->severity < t->min)
+				continue;
+			seen[f->check - checks] = true;
+			struct libscols_line *fl = scols_table_new_line(tb, cl);
+			cell(t, fl, C_CHECK, f->check->name, NULL);
+			cell(t, fl, C_SEV, audit_severity_name(f->severity), severity_color(f->severity));
+			cell(t, fl, C_STATUS, f->accepted ? "accepted" : "OPEN",
+			     f->accepted ? "\033[32m" : NULL);
+			cell(t, fl, C_DETAIL, f->evidence, NULL);
+			struct libscols_line *xl = scols_table_new_line(tb, fl);
+			cell(t, xl, C_CHECK, "fix", NULL);
+			cell(t, xl, C_DETAIL, f->fix, NULL);
+			if (f->accepted || f->reason_blank) {
+				struct libscols_line *rl = scols_table_new_line(tb, fl);
+				cleanup_free char *why =
+					f->accepted ? xstrdup(f->reason)
+						    : xasprintf("(label " AUDIT_REASON_PREFIX "%s is blank: not "
+								"accepted; a reason must say why)",
+								f->check->name);
+				cell(t, rl, C_CHECK, "reason", NULL);
+				cell(t, rl, C_DETAIL, why, NULL);
+			}
+		}
+		for (size_t j = 0; j < c->notes.n; j++) {
+			struct libscols_line *nl = scols_table_new_line(tb, cl);
+			cell(t, nl, C_CHECK, "note", NULL);
+			cell(t, nl, C_DETAIL, c->notes.v[j], NULL);
+		}
+	}
+	scols_table_set_stream(tb, out);
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+void audit_report_text(FILE *out, const struct audit_report *r, enum audit_severity min,
+		       const struct report_opts *o)
+{
+	bool seen[ARRAY_SIZE(checks)] = {false};
+	size_t with = 0, open_total = 0, reviewed = 0;
+	size_t tw = term_width(out);
+	size_t prose = tw ? MIN(tw - 1, 100) : 78;
+	struct argv clean = ARGV_INIT;
+	struct text t = {.r = r, .min = min, .o = o};
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		size_t open;
+		if (c->gone || c->error)
+			continue;
+		reviewed++;
+		if (shown(c, min, &open)) {
+			with++;
+			open_total += open;
+		} else {
+			argv_push(&clean, display_name(c));
+		}
+	}
+	if (tw) {
+		size_t left = left_width(r, min);
+		t.detail_width = tw > left + 30 ? tw - left - 1 : 30;
+	}
+
+	if (r->n_isolab)
+		fprintf(out, "Left out: %zu of isolab's own lab containers (--include-isolab to "
+			     "audit them).\n",
+			r->n_isolab);
+	if (!r->n) {
+		fputs("No running containers to audit: no findings.\n", out);
+	} else if (!with) {
+		fprintf(out, "No findings: %zu container%s reviewed, none with a finding of %s "
+			     "severity or worse.\n",
+			reviewed, reviewed == 1 ? "" : "s", audit_severity_name(min));
+	} else {
+		fprintf(out, "%zu of %zu container%s with findings of %s severity or worse; %zu "
+			     "open.\n\n",
+			with, reviewed, reviewed == 1 ? "" : "s", audit_severity_name(min), open_total);
+		text_table(out, &t, seen);
+		if (clean.n) {
+			cleanup_free char *list = argv_join(&clean, ", ");
+			cleanup_free char *line = xasprintf("No findings of %s severity or worse: %s",
+							    audit_severity_name(min), list);
+			fputc('\n', out);
+			wrap(out, "", line, prose);
+		}
+	}
+	argv_free(&clean);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct audit_container *c = &r->v[i];
+		cleanup_free char *line = NULL;
+		if (c->gone)
+			line = xasprintf("Gone, not reviewed: %s: %s", display_name(c),
+					 c->gone_why);
+		else if (c->error)
+			line = xasprintf("Could not audit %s: %s", display_name(c), c->error);
+		if (line)
+			wrap(out, "", line, prose);
+		else if (!shown(c, min, NULL))
+			for (size_t j = 0; j < c->notes.n; j++) {
+				cleanup_free char *n = xasprintf("Note on %s: %s", display_name(c),
+								 c->notes.v[j]);
+				wrap(out, "", n, prose);
+			}
+	}
+	for (size_t i = 0; i < r->notes.n; i++) {
+		cleanup_free char *n = xasprintf("Note: %s.", r->notes.v[i]);
+		wrap(out, "", n, prose);
+	}
+
+	if (!with)
+		return;
+	cleanup_free char *legend = xasprintf(
+		"Legend: severity critical > high > medium > low > info (info only with "
+		"--min-severity info). OPEN findings of %s severity or worse make the exit status 1; "
+		"accept one by labelling the container when it is created: --label "
+		"'" AUDIT_REASON_PREFIX "CHECK=why it needs this'. `isolab audit --explain CHECK` "
+		"says what a check means and how to fix it.",
+		audit_severity_name(gate_of(min)));
+	fputc('\n', out);
+	wrap(out, "", legend, prose);
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		if (!seen[i])
+			continue;
+		cleanup_free char *head = xasprintf("  %-21s ", checks[i].name);
+		cleanup_free char *w = word_wrap(checks[i].risk, prose > 40 ? prose - 24 : 40);
+		bool first = true;
+		for (char *line = w, *next; line; line = next, first = false) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			fprintf(out, "%s%s\n", first ? head : "                        ", line);
+		}
+	}
+}
+
+/* ---- --explain ------------------------------------------------------------------------ */
+
+void audit_explain(FILE *out, const struct audit_check *c)
+{
+	const struct ns_check *k = ns_check_of(c->name);
+	const struct var vars[] = {
+		{"target", "TARGET"},
+		{"host_path", "HOST_PATH"},
+		{"caps", "the added capabilities"},
+		{"docker_caps", "CAPABILITY..."},
+		{"flag", k ? k->flag : ""},
+	};
+	cleanup_free char *fix = fill(c->fix, vars, ARRAY_SIZE(vars));
+	cleanup_free char *sev = c->severity_rule ? xstrdup(c->severity_rule)
+						  : xstrdup(audit_severity_name(c->severity));
+	cleanup_free char *label = xasprintf("--label '" AUDIT_REASON_PREFIX "%s=why this container "
+					     "needs it'",
+					     c->name);
+
+	fprintf(out, "%s\n\n", c->name);
+	fputs("Risk\n", out);
+	wrap(out, "  ", c->risk, 74);
+	fputs("Severity\n", out);
+	wrap(out, "  ", sev, 74);
+	fputs("What it checks\n", out);
+	wrap(out, "  ", c->what, 74);
+	fputs("Why it matters\n", out);
+	wrap(out, "  ", c->why, 74);
+	fputs("How to fix it\n", out);
+	wrap(out, "  ", fix, 74);
+	fputs("How to accept it\n", out);
+	wrap(out, "  ",
+	     "When the container needs it, write down why, as a label set when the container is "
+	     "created (labels cannot be changed later):",
+	     74);
+	fprintf(out, "    docker run %s ...\n", label);
+	wrap(out, "  ",
+	     "(Compose: under labels:.) The finding is then shown as accepted, with the reason, "
+	     "and no longer fails the audit. A blank reason does not count.",
+	     74);
+}
