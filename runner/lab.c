@@ -941,7 +941,7 @@ int lab_expand_words(const struct lab_words *w, const struct lab_vars *vars, str
 
 /* --- docker run flags ----------------------------------------------------- */
 
-enum dcheck { DC_NONE, DC_CAP, DC_BOOL };
+enum dcheck { DC_NONE, DC_CAP, DC_BOOL, DC_REASON };
 enum dreach {
 	DR_NEVER,
 	DR_ALWAYS,
@@ -949,6 +949,13 @@ enum dreach {
 	DR_BIND,       /* -v SRC:DST with an absolute SRC */
 	DR_MOUNT,      /* --mount type=bind,source=/abs */
 	DR_UNCONFINED, /* --security-opt ...unconfined, label=disable */
+};
+
+/* The checks of isolab audit (DESIGN.md's contract, runner/audit.c). */
+static const char *const audit_check_list[] = {
+	"privileged", "host-pid", "host-net", "host-ipc", "host-uts", "host-userns",
+	"docker-socket", "sensitive-mount", "extra-caps", "seccomp-disabled", "lsm-unconfined",
+	"no-new-privs-missing", "writable-rootfs", NULL,
 };
 
 static const char *const net_values[] = {"none", "host", NULL};
@@ -991,6 +998,8 @@ static const struct dflag {
 	{"--env", "-e", true, DC_NONE, NULL, DR_NEVER, NULL},
 	{"--group-add", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
 	{"--sysctl", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
+	/* Only a documented reason for an audit finding: isolab.reason.CHECK=TEXT. */
+	{"--label", NULL, true, DC_REASON, NULL, DR_NEVER, NULL},
 };
 
 /* Flags authors reach for that isolab sets itself, with why. */
@@ -1004,7 +1013,6 @@ static const struct {
 	{"--detach", "isolab starts containers detached itself"},
 	{"--pull", "isolab sets --pull=never itself"},
 	{"--entrypoint", "use 'command' for the container's argv"},
-	{"--label", "isolab labels its containers itself"},
 	{"-l", "isolab labels its containers itself"},
 	{"--net", "write --network"},
 	{"--interactive", "lab containers run detached"},
@@ -1079,6 +1087,19 @@ static void check_flag_value(struct ctx *c, const struct dflag *f, const char *v
 		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
 			problem_pos(c, pos, "'%s' takes no value (or =true, =false), found '%s'",
 				    f->name, value);
+		return;
+	}
+	if (f->check == DC_REASON) {
+		const char *key = value + strlen("isolab.reason.");
+		size_t klen = strcspn(key, "=");
+		bool known = false;
+		for (size_t i = 0; util_str_has_prefix(value, "isolab.reason.") && audit_check_list[i]; i++)
+			known |= strlen(audit_check_list[i]) == klen && strncmp(key, audit_check_list[i], klen) == 0;
+		if (!known || key[klen] != '=')
+			problem_pos(c, pos,
+				    "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT "
+				    "with CHECK an audit check (isolab labels its containers itself), found '%s'",
+				    value);
 		return;
 	}
 	if (f->check == DC_CAP && !docker_cap_ok(value)) {
@@ -1460,6 +1481,11 @@ static const struct efield action_fields[] = {
 static const struct efield privileged_fields[] = {
 	{"container", F_CONTAINER, true, 0, EOFF(container), NO_OFF, false, 0, NULL},
 };
+static const struct efield finding_fields[] = {
+	{"container", F_CONTAINER, true, 0, EOFF(container), NO_OFF, false, 0, NULL},
+	{"check", F_CHOICE, true, 0, EOFF(finding.check), NO_OFF, false, 0, audit_check_list},
+	{"present", F_BOOL, false, 0, EOFF(finding.present), NO_OFF, false, true, NULL},
+};
 
 static const struct ekind {
 	const char *name;
@@ -1474,6 +1500,7 @@ static const struct ekind {
 	{"no_new_privs", LAB_EXPECT_NO_NEW_PRIVS, nnp_fields, ARRAY_SIZE(nnp_fields)},
 	{"action", LAB_EXPECT_ACTION, action_fields, ARRAY_SIZE(action_fields)},
 	{"privileged", LAB_EXPECT_PRIVILEGED, privileged_fields, ARRAY_SIZE(privileged_fields)},
+	{"finding", LAB_EXPECT_FINDING, finding_fields, ARRAY_SIZE(finding_fields)},
 };
 
 static const char *const safety_names[] = {"inspect-only", "vm-only", NULL};
@@ -1797,6 +1824,7 @@ static void expect_free(struct lab_expect *x)
 	free(x->ns.ns);
 	free(x->mount.host_path);
 	free(x->mount.kind);
+	free(x->finding.check);
 	free(x->action.id);
 	free(x->action.contains);
 }

@@ -64,6 +64,7 @@ enum lab_expect_kind {
 	LAB_EXPECT_NO_NEW_PRIVS,
 	LAB_EXPECT_ACTION,
 	LAB_EXPECT_PRIVILEGED,
+	LAB_EXPECT_FINDING, /* isolab audit's review of the container */
 };
 
 enum lab_cap_set {
@@ -117,6 +118,10 @@ struct lab_expect {
 	struct {
 		bool value;
 	} nnp;
+	struct {
+		char *check;  /* an audit check (isolab audit --explain CHECK) */
+		bool present; /* default true: the review raises it */
+	} finding;
 	struct {
 		char *id;       /* the action's id */
 		int index;      /* into step->actions */

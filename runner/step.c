@@ -509,6 +509,23 @@ static void check_expect(const struct step_ctx *ctx, const struct step_result *r
 		out->held = priv && sys_admin && s->seccomp == SECCOMP_DISABLED;
 		break;
 	}
+	case LAB_EXPECT_FINDING: {
+		const struct audit_container *ac = NULL;
+		const struct audit_finding *f = NULL;
+		for (size_t i = 0; i < r->audit.n; i++)
+			if (strcmp(r->audit.v[i].name, r->containers[x->container_index].name) == 0)
+				ac = &r->audit.v[i];
+		for (size_t i = 0; ac && i < ac->n && !f; i++)
+			if (strcmp(ac->v[i].check->name, x->finding.check) == 0)
+				f = &ac->v[i];
+		out->text = xasprintf("%s: the review %s %s", who, x->finding.present ? "raises" : "does not raise",
+				      x->finding.check);
+		out->seen = f ? xasprintf("%s (%s): %s", f->check->name, audit_severity_name(f->severity),
+					  f->evidence)
+			      : xasprintf("no %s finding", x->finding.check);
+		out->held = (f != NULL) == x->finding.present;
+		break;
+	}
 	case LAB_EXPECT_ACTION: {
 		const struct step_action *a = &r->actions[x->action.index];
 		cleanup_free char *contains = NULL;
@@ -541,6 +558,31 @@ static void check_expect(const struct step_ctx *ctx, const struct step_result *r
 	}
 	}
 	(void)ctx;
+}
+
+/* ---- the review ----------------------------------------------------------- */
+
+/* isolab audit of the step's own containers, from the snapshots already
+ * taken: what a reviewer would be told about each. */
+static void review(const struct step_ctx *ctx, const struct lab_step *step, struct step_result *r)
+{
+	bool wanted = false;
+
+	for (size_t i = 0; i < step->n_expects; i++)
+		wanted |= step->expects[i].kind == LAB_EXPECT_FINDING;
+	if (!wanted)
+		return;
+	emit(ctx, STEP_EV_PHASE, "reviewing the step's containers as isolab audit would");
+	r->audit.v = xcalloc(r->n_containers ? r->n_containers : 1, sizeof(*r->audit.v));
+	for (size_t i = 0; i < r->n_containers; i++) {
+		const struct target *t = r->containers[i].target;
+		if (!t || !t->docker)
+			continue;
+		audit_evaluate(t->docker, &t->snap, ctx->host, ctx->facts, &r->audit.v[r->audit.n++]);
+	}
+	r->audit.lsm = ctx->facts->apparmor || ctx->facts->selinux != HOST_SELINUX_OFF;
+	audit_report_sort(&r->audit);
+	r->audited = true;
 }
 
 /* ---- the step ------------------------------------------------------------ */
@@ -599,6 +641,8 @@ int step_run(struct step_ctx *ctx, const struct lab *lab, const struct lab_step 
 		for (size_t i = 0; i < step->n_actions && rc == 0; i++)
 			rc = run_action(ctx, step, &vars, r, i, &r->err);
 	}
+	if (rc == 0)
+		review(ctx, step, r);
 	if (rc == 0) {
 		for (size_t i = 0; i < step->n_expects; i++) {
 			check_expect(ctx, r, &vars, &step->expects[i], &r->expects[i]);
@@ -649,6 +693,8 @@ void step_result_free(struct step_result *r)
 		free(r->expects[i].seen);
 	}
 	free(r->expects);
+	if (r->audited)
+		audit_report_free(&r->audit);
 	target_set_free(&r->targets);
 	argv_free(&r->removed);
 	memset(r, 0, sizeof(*r));
@@ -835,11 +881,12 @@ json_t *step_result_json(const struct step_result *r)
 							 x->text, "held", x->held, "seen", x->seen, "why",
 							 str_or_null(x->def->why)));
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:I}",
 			 "lab", r->lab->id, "step", step->id, "title", step->title, "index",
 			 (json_int_t)r->index, "of", (json_int_t)r->lab->n_steps, "question",
 			 question_json(step->question), "containers", containers, "comparisons",
-			 comparisons, "actions", actions, "expectations", expects, "held",
+			 comparisons, "actions", actions, "expectations", expects, "audit",
+			 r->audited ? audit_report_json(&r->audit, AUDIT_LOW) : json_null(), "held",
 			 r->rc == 0 && r->failed == 0, "passed", (json_int_t)r->held, "failed",
 			 (json_int_t)r->failed, "removed", argv_json(&r->removed), "error",
 			 r->rc < 0 ? json_string(r->err.msg) : json_null(), "elapsed_ms",
@@ -941,6 +988,10 @@ void step_result_text(FILE *out, const struct step_result *r, const struct repor
 		fprintf(out, "\n%s against %s\n", r->containers[c->subject].def->name,
 			r->containers[c->reference].def->name);
 		report_diff_text(out, &c->diff, o);
+	}
+	if (r->audited) {
+		fputs("\nThe review (isolab audit of these containers)\n", out);
+		audit_report_text(out, &r->audit, AUDIT_LOW, o);
 	}
 	if (r->n_expects) {
 		fputs("\nExpectations\n", out);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "audit.h"
 #include "engine.h"
 #include "err.h"
 #include "host.h"
@@ -96,6 +97,9 @@ struct step_result {
 	struct step_expect *expects;
 	size_t n_expects;
 	size_t held, failed;
+	struct audit_report audit; /* the review of the step's containers, when
+	                            * an expectation asks for a finding */
+	bool audited;
 	struct argv removed; /* names of the containers removed at the end */
 	int rc;              /* -1 when the step could not run to the end (err) */
 	struct err err;
@@ -132,6 +136,7 @@ int step_commands(const struct step_ctx *ctx, const struct lab *lab, const struc
  *                "stderr", "result", "detail", "probe": {...} | null,
  *                "error": null | "..."}],
  *   "expectations": [{"kind", "text", "held", "seen", "why"}],
+ *   "audit": <isolab audit --json of the step's containers> | null,
  *   "held", "passed", "failed", "removed": [...], "error", "elapsed_ms" }
  */
 json_t *step_result_json(const struct step_result *r);

@@ -11,7 +11,7 @@ export ISOLAB_ISOLATED_VM=1
 fx=tests/fixtures/labs/e2e
 
 kinds() { jq -r '[.steps[0].expectations[] | select(.held == ('"$2"')) | .kind] | unique | join(",")' <<<"$1"; }
-all_kinds=action,cap,mount,namespace,no_new_privs,privileged,seccomp
+all_kinds=action,cap,finding,mount,namespace,no_new_privs,privileged,seccomp
 
 out=$($ISOLAB run --json $fx/expect-hold.yaml </dev/null 2>/dev/null); rc=$?
 check "a lab file from elsewhere that reaches the host is refused without a terminal" [ $rc -eq 2 ]
@@ -21,12 +21,12 @@ check "and names --accept-host-reach" grep -q -- '--accept-host-reach' <<<"$err"
 
 out=$($ISOLAB run --json --accept-host-reach $fx/expect-hold.yaml 2>/dev/null); rc=$?
 check "every expectation holds: exit 0" [ $rc -eq 0 ]
-check "17 held, 0 failed" [ "$(jq -r '"\(.passed),\(.failed)"' <<<"$out")" = "17,0" ]
+check "18 held, 0 failed" [ "$(jq -r '"\(.passed),\(.failed)"' <<<"$out")" = "18,0" ]
 check "every kind held at least once" [ "$(kinds "$out" true)" = "$all_kinds" ]
 
 out=$($ISOLAB run --json --accept-host-reach $fx/expect-fail.yaml 2>/dev/null); rc=$?
 check "every expectation fails: exit 1" [ $rc -eq 1 ]
-check "0 held, 17 failed" [ "$(jq -r '"\(.passed),\(.failed)"' <<<"$out")" = "0,17" ]
+check "0 held, 18 failed" [ "$(jq -r '"\(.passed),\(.failed)"' <<<"$out")" = "0,18" ]
 check "every kind failed at least once" [ "$(kinds "$out" false)" = "$all_kinds" ]
 check "each failure says what was seen" [ "$(jq '[.steps[0].expectations[] | .seen | length > 0] | all' <<<"$out")" = true ]
 

@@ -73,6 +73,10 @@ check "$h: the socket :ro disagreement is in the transcript" \
 	[ "$(jq -r '.steps[] | select(.step == "docker-socket") | .containers[0].inspect.disagreements[].check' <<<"${T[$h]}" | grep -c docker-socket-ro)" = 1 ]
 check "$h: the host path of the root bind is /" \
 	[ "$(jq -r '.steps[] | select(.step == "root-bind") | .containers[] | select(.name == "rootbind") | .inspect.mounts[] | select(.target == "/host") | .host_path' <<<"${T[$h]}")" = / ]
+check "$h: the review raises the socket for the sock container" \
+	[ "$(jq -r '.steps[] | select(.step == "review") | .audit[] | select(.name | endswith("-sock")) | [.findings[].check] | index("docker-socket") != null' <<<"${T[$h]}")" = true ]
+check "$h: the review shows the documented reason as accepted" \
+	[ "$(jq -r '.steps[] | select(.step == "review") | .audit[] | select(.name | endswith("-certs")) | .findings[] | select(.check == "sensitive-mount") | "\(.accepted) \(.reason)"' <<<"${T[$h]}")" = "true reads the host's CA certificates to verify TLS peers" ]
 check "$h: no sibling container is left" [ "$(docker ps -aq --filter name=sibling --filter label=isolab.lab=host-mounts | wc -l)" = 0 ]
 
 # nsenter

@@ -257,13 +257,16 @@ static const struct bad {
 	 "unknown capability 'NET_ADMN' for --cap-add (Docker's spelling: NET_ADMIN, "
 	 "CAP_NET_ADMIN or ALL)"},
 	{"docker-flag-network", 16, 34, "'--network' in a lab must be one of none, host, found 'bridge'"},
+	{"docker-label-not-reason", 13, 26,
+	 "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT with CHECK an "
+	 "audit check (isolab labels its containers itself), found 'isolab.session=mine'"},
 	{"docker-flag-owned", 16, 17,
 	 "docker run flag '--rm' is not allowed in a lab: isolab removes its containers itself"},
 	{"docker-flag-unknown", 16, 17,
 	 "docker run flag '--cpus' is not allowed in a lab (allowed: --cap-add, --cap-drop, "
 	 "--privileged, --volume/-v, --mount, --pid, --ipc, --uts, --userns, --security-opt, "
 	 "--read-only, --device, --device-cgroup-rule, --network, --user/-u, --tmpfs, --hostname, "
-	 "--workdir/-w, --env/-e, --group-add, --sysctl)"},
+	 "--workdir/-w, --env/-e, --group-add, --sysctl, --label)"},
 	{"dup-action", 21, 13, "duplicate action id 'look' in step 'only' (first at line 18)"},
 	{"dup-container", 15, 15,
 	 "duplicate container name 'default' in step 'only' (first at line 13)"},
