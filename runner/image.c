@@ -261,7 +261,59 @@ static void remove_context(const char *ctx)
 
 /* A private directory (mkdtemp makes it 0700) with exactly what the
  * Dockerfile copies. */
-static int make_context(const char *src, char **ctx, struct err *e)
+#define SOURCES_LABEL "org.isolab.sources"
+
+/* FNV-1a over the build's inputs: a fingerprint to notice a probe or
+ * Dockerfile that changed under the same version tag, not a security
+ * measure. */
+static int fingerprint_file(const char *path, uint64_t *h, struct err *e)
+{
+	unsigned char buf[65536];
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return err_sys(e, "cannot open %s", path);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			*h ^= buf[i];
+			*h *= UINT64_C(0x100000001b3);
+		}
+	return n < 0 ? err_sys(e, "cannot read %s", path) : 0;
+}
+
+static int sources_fingerprint(const char *src, char out[17], struct err *e)
+{
+	cleanup_free char *dockerfile = xasprintf("%s/Dockerfile", src);
+	cleanup_free char *probe = xasprintf("%s/probe", src);
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	if (fingerprint_file(dockerfile, &h, e) < 0 || fingerprint_file(probe, &h, e) < 0 ||
+	    fingerprint_file(IMAGE_BUSYBOX, &h, e) < 0)
+		return -1;
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	return 0;
+}
+
+/* The fingerprint the image was built from, "" when it has none. */
+static int image_fingerprint(struct engine *eng, const char *ref, char **out, struct err *e)
+{
+	char *const args[] = {(char *)"image", (char *)"inspect", (char *)"-f",
+			      (char *)"{{index .Config.Labels \"" SOURCES_LABEL "\"}}", (char *)ref, NULL};
+	struct exec_result res;
+	int rc = engine_call(eng, args, eng->quick_timeout_ms, &res, e);
+
+	if (rc == 0) {
+		size_t n = strcspn(res.out.data, "\n");
+		*out = xstrndup(res.out.data, n);
+		if (strcmp(*out, "<no value>") == 0)
+			(*out)[0] = '\0';
+	}
+	exec_result_free(&res);
+	return rc;
+}
+
+static int make_context(const char *src, const char *fingerprint, char **ctx, struct err *e)
 {
 	const char *tmp = getenv("TMPDIR");
 	cleanup_free char *dir = xasprintf("%s/isolab-image-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -278,6 +330,15 @@ static int make_context(const char *src, char **ctx, struct err *e)
 	    copy_into(fd, "busybox", IMAGE_BUSYBOX, 0755, e) < 0) {
 		if (fd < 0)
 			err_sys(e, "cannot open %s", dir);
+		remove_context(dir);
+		return -1;
+	}
+	/* The fingerprint goes into the image, so a later run can tell an
+	 * image built from other sources under the same tag. */
+	cleanup_free char *label = xasprintf("LABEL " SOURCES_LABEL "=\"%s\"\n", fingerprint);
+	cleanup_close int df = openat(fd, "Dockerfile", O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (df < 0 || write(df, label, strlen(label)) != (ssize_t)strlen(label)) {
+		err_sys(e, "cannot write the build context's Dockerfile");
 		remove_context(dir);
 		return -1;
 	}
@@ -298,12 +359,31 @@ int image_ensure(struct engine *eng, exec_line_fn progress, void *data, bool *bu
 
 	if (built)
 		*built = false;
+	char want[17] = "";
 	rc = engine_image_present(eng, ref, &present, e);
-	if (rc < 0 || present)
+	if (rc < 0)
 		return rc;
-	if (image_sources_check(&src, e) < 0)
-		return err_wrap(e, "the lab image %s is not built and cannot be", ref);
-	if (make_context(src, &ctx, e) < 0)
+	if (present) {
+		/* Without sources (a bare binary) the image there is the one to use;
+		 * with them, it must have been built from them. */
+		cleanup_free char *have = NULL;
+		if (image_sources_check(&src, NULL) < 0 || sources_fingerprint(src, want, NULL) < 0)
+			return 0;
+		if (image_fingerprint(eng, ref, &have, e) < 0)
+			return -1;
+		if (strcmp(have, want) == 0)
+			return 0;
+		if (progress) {
+			cleanup_free char *line = xasprintf("%s was built from other sources (a changed probe or Dockerfile): rebuilding it", ref);
+			progress(data, 2, line, strlen(line));
+		}
+	} else {
+		if (image_sources_check(&src, e) < 0)
+			return err_wrap(e, "the lab image %s is not built and cannot be", ref);
+		if (sources_fingerprint(src, want, e) < 0)
+			return -1;
+	}
+	if (make_context(src, want, &ctx, e) < 0)
 		return -1;
 
 	eng->on_progress = progress;

@@ -107,6 +107,19 @@ check "a second build does nothing" [ "$rc" -eq 0 ]
 check "a second build says it is already present" grep -q "Lab image $tag: already present, nothing to do" <<<"$out"
 check "a second build runs no docker build" bash -c '! grep -q "Step 1/" <<<"$1"' _ "$out"
 
+# --- stale: the same tag built from other sources is rebuilt ----------------------------
+
+check "the image carries the fingerprint of its sources" \
+	bash -c '[ -n "$(docker image inspect -f "{{index .Config.Labels \"org.isolab.sources\"}}" "$1")" ]' _ "$tag"
+want=$(docker image inspect -f '{{index .Config.Labels "org.isolab.sources"}}' "$tag")
+# Another image under the test's tag, as after a changed probe.
+docker build -q --pull=false -t "$tag" - >/dev/null 2>&1 <<<'FROM scratch
+LABEL org.isolab.sources=stale'
+out=$("$isolab" __image build 2>&1)
+check "an image built from other sources is rebuilt, saying why" grep -q "built from other sources" <<<"$out"
+check "and now carries the sources' fingerprint" \
+	bash -c '[ "$(docker image inspect -f "{{index .Config.Labels \"org.isolab.sources\"}}" "$1")" = "$2" ]' _ "$tag" "$want"
+
 # --- sources missing: what to do -----------------------------------------------------------
 
 cp image/Dockerfile "$tmp/partial/"
