@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# test_docs.sh: the documents say what the binary does: the manual page
+# renders without warnings and covers every command; README gives the two
+# commands; the shipped labs pass check-labs.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+ISOLAB=${ISOLAB:-./isolab}
+
+warn=$(groff -man -ww -z docs/isolab.1 2>&1)
+check "isolab.1 renders without groff warnings" [ -z "$warn" ]
+page=$(MANWIDTH=200 man -l docs/isolab.1 2>/dev/null)
+for cmd in $($ISOLAB --help | awk '/^Commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} /^$/ && on {on = 0}'); do
+	check "isolab.1 documents '$cmd'" grep -q -- "$cmd" <<<"$page"
+done
+for code in 0 1 2 3; do
+	check "isolab.1 documents exit status $code" grep -qE "^ +$code\$" <<<"$page"
+done
+check "README.md gives 'make run'" grep -q 'make run' README.md
+check "README.md gives 'make test'" grep -q 'make test' README.md
+ISOLAB_LABS=labs $ISOLAB check-labs >/dev/null 2>&1
+check "the shipped labs pass check-labs" [ $? -eq 0 ]
+check "each lab documented in README" bash -c 'for l in labs/*.yaml; do grep -q "$(basename "$l" .yaml)" README.md || exit 1; done'
+tap_done
