@@ -13,7 +13,7 @@ for cmd in $($ISOLAB --help | awk '/^Commands:/ {on = 1; next} on && /^  [a-z]/ 
 	check "isolab.1 documents '$cmd'" grep -q -- "$cmd" <<<"$page"
 done
 for code in 0 1 2 3; do
-	check "isolab.1 documents exit status $code" grep -qE "^ +$code\$" <<<"$page"
+	check "isolab.1 documents exit status $code" grep -qE "^ +$code +[A-Z]" <<<"$(sed -n "/^EXIT STATUS/,/^ENVIRONMENT/p" <<<"$page")"
 done
 check "README.md gives 'make run'" grep -q 'make run' README.md
 check "README.md gives 'make test'" grep -q 'make test' README.md
