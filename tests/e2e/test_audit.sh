@@ -15,17 +15,6 @@ cd "$(dirname "$0")/../.." || exit 1
 
 ISOLAB=${ISOLAB:-./isolab}
 
-cannot_run() {
-	if [ "${CI:-}" = true ]; then
-		not_ok "$1"
-		tap_done
-		exit 1
-	fi
-	echo "# SKIP $1"
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
 [ "$(id -u)" = 0 ] || cannot_run "the audit e2e test needs root"
 docker info >/dev/null 2>&1 || scripts/dockerd >/dev/null 2>&1
 docker info >/dev/null 2>&1 || cannot_run "no Docker engine answers (scripts/dockerd could not start one)"
@@ -45,26 +34,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# --- the image: the lab image if built, else a tiny one of our own ----------
+# --- the image: the lab image, built by isolab when missing -------------------
 image=${ISOLAB_TEST_IMAGE:-}
 if [ -z "$image" ]; then
-	version=$("$ISOLAB" --version | awk '{print $2}')
-	if docker image inspect "isolab-lab:$version" >/dev/null 2>&1; then
-		image=isolab-lab:$version
-	else
-		[ -x /bin/busybox ] || cannot_run "/bin/busybox is missing (apt-get install busybox-static)"
-		mkdir "$tmp/ctx"
-		cp /bin/busybox "$tmp/ctx/busybox"
-		printf '%s\n' 'FROM scratch' 'COPY busybox /bin/busybox' \
-			'RUN ["/bin/busybox","--install","-s","/bin"]' >"$tmp/ctx/Dockerfile"
-		if ! out=$(docker build -q --pull=false -t isolab-audit-test:e2e "$tmp/ctx" 2>&1); then
-			not_ok "building the test image"
-			diag "$out"
-			tap_done
-			exit 1
-		fi
-		image=isolab-audit-test:e2e
-	fi
+	image=$(e2e_image) || cannot_run "the lab image could not be built (isolab __image build)"
 fi
 diag "image: $image"
 

@@ -14,17 +14,6 @@ ISOLAB=${ISOLAB:-./isolab}
 base=/run/isolab
 set -m # background jobs keep SIGINT/SIGQUIT; see test_session.sh
 
-cannot_run() {
-	if [ "${CI:-}" = true ]; then
-		not_ok "$1"
-		tap_done
-		exit 1
-	fi
-	echo "# SKIP $1"
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
 [ "$(id -u)" = 0 ] || cannot_run "the cleanup e2e test needs root"
 docker info >/dev/null 2>&1 || scripts/dockerd >/dev/null 2>&1
 docker info >/dev/null 2>&1 || cannot_run "no Docker engine answers (scripts/dockerd could not start one)"
@@ -65,39 +54,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-jget() {
-	if command -v jq >/dev/null; then
-		jq -r --arg p "$2" 'getpath($p | split(".")) |
-			if . == null then "" elif type == "array" then map(tostring) | join(" ")
-			else tostring end' <<<"$1"
-	else
-		python3 -c 'import json,sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
-print("" if v is None else " ".join(map(str, v)) if isinstance(v, list) else v)' "$1" "$2"
-	fi
-}
 
 # The image, as test_session.sh finds or builds it.
 if [ -z "${ISOLAB_TEST_IMAGE:-}" ]; then
-	version=$("$ISOLAB" --version | awk '{print $2}')
-	if docker image inspect "isolab-lab:$version" >/dev/null 2>&1; then
-		ISOLAB_TEST_IMAGE=isolab-lab:$version
-	else
-		[ -x /bin/busybox ] || cannot_run "/bin/busybox is missing (apt-get install busybox-static)"
-		mkdir "$tmp/ctx"
-		cp /bin/busybox "$tmp/ctx/busybox"
-		printf '%s\n' 'FROM scratch' 'COPY busybox /bin/busybox' \
-			'RUN ["/bin/busybox","--install","-s","/bin"]' >"$tmp/ctx/Dockerfile"
-		if ! out=$(docker build -q --pull=false -t isolab-session-test:e2e "$tmp/ctx" 2>&1); then
-			not_ok "building the test image"
-			diag "$out"
-			tap_done
-			exit 1
-		fi
-		ISOLAB_TEST_IMAGE=isolab-session-test:e2e
-	fi
+	ISOLAB_TEST_IMAGE=$(e2e_image) || cannot_run "the lab image could not be built (isolab __image build)"
 fi
 export ISOLAB_TEST_IMAGE
 

@@ -16,17 +16,6 @@ missing_tag=isolab-lab-e2e-missing:$$
 session=host-dev
 tmp=
 
-cannot_run() {
-	if [ "${CI:-}" = true ]; then
-		not_ok "$1"
-		tap_done
-		exit 1
-	fi
-	echo "# SKIP $1"
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
 cleanup() {
 	local ids
 	ids=$(docker ps -aq --filter "label=isolab.session=$session" --filter "ancestor=$tag" 2>/dev/null)

@@ -7,8 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ISOLAB=${ISOLAB:-./isolab}
 e2e_require
 
-image=${ISOLAB_TEST_IMAGE:-isolab-lab:$($ISOLAB --version | awk '{print $2}')}
-docker image inspect "$image" >/dev/null 2>&1 || $ISOLAB __image build >/dev/null 2>&1
+image=${ISOLAB_TEST_IMAGE:-$(e2e_image)}
 label=isolab.e2e=inspect-$$
 names=()
 trap 'docker rm -f "${names[@]}" >/dev/null 2>&1' EXIT

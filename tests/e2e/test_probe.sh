@@ -15,17 +15,6 @@ ctx=
 dac_dir=
 witness=
 
-cannot_run() {
-	if [ "${CI:-}" = true ]; then
-		not_ok "$1"
-		tap_done
-		exit 1
-	fi
-	echo "# SKIP $1"
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
 cleanup() {
 	local ids
 	ids=$(docker ps -aq --filter "label=isolab.session=$session" 2>/dev/null)

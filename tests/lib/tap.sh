@@ -10,23 +10,43 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; f
 diag() { echo "# $*"; }
 tap_done() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 
-# e2e_require: root, an answering engine, jq and the binary, or stop here:
-# under CI a missing piece is a failure, elsewhere the program skips.
-e2e_require() {
-	local why=
-	[ "$(id -u)" = 0 ] || why="needs root"
-	[ -z "$why" ] && ! docker info >/dev/null 2>&1 && why="no Docker engine answers (scripts/dockerd starts one)"
-	[ -z "$why" ] && ! command -v jq >/dev/null && why="needs jq"
-	[ -z "$why" ] && [ ! -x "${ISOLAB:-./isolab}" ] && why="no isolab binary at ${ISOLAB:-./isolab}"
-	[ -z "$why" ] && return 0
+# cannot_run WHY: this program cannot run here. Under CI that is a
+# failure; elsewhere it skips, and says so.
+cannot_run() {
 	if [ "${CI:-}" = true ]; then
-		not_ok "cannot run: $why"
+		not_ok "cannot run: $1"
 		tap_done
 		exit 1
 	fi
-	echo "1..0 # SKIP $why"
+	echo "# SKIP $1"
+	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# e2e_require: root, an answering engine (started with scripts/dockerd when
+# none answers), jq and the binary, or cannot_run.
+e2e_require() {
+	[ "$(id -u)" = 0 ] || cannot_run "needs root"
+	docker info >/dev/null 2>&1 || scripts/dockerd >/dev/null 2>&1
+	docker info >/dev/null 2>&1 || cannot_run "no Docker engine answers (scripts/dockerd could not start one)"
+	command -v jq >/dev/null || cannot_run "needs jq to read JSON"
+	[ -x "${ISOLAB:-./isolab}" ] || cannot_run "no isolab binary at ${ISOLAB:-./isolab} (run make, or set ISOLAB)"
 }
 
 # labelled_left LABEL: how many containers carry LABEL (key or key=value).
 labelled_left() { docker ps -aq --filter "label=$1" | wc -l; }
+
+# e2e_image: the lab image, built by isolab itself when it is missing.
+e2e_image() {
+	local isolab=${ISOLAB:-./isolab} ref
+	ref=isolab-lab:$("$isolab" --version | awk '{print $2}')
+	docker image inspect "$ref" >/dev/null 2>&1 || "$isolab" __image build >/dev/null 2>&1 || return 1
+	echo "$ref"
+}
+
+# jget JSON PATH: a field ("a.b"), arrays joined by spaces, null as empty.
+jget() {
+	jq -r --arg p "$2" 'getpath($p | split(".")) |
+		if . == null then "" elif type == "array" then map(tostring) | join(" ")
+		else tostring end' <<<"$1"
+}
