@@ -3,6 +3,7 @@
 #include "image.h"
 
 #include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -115,45 +116,28 @@ int image_dir(char **dir, struct err *e)
 
 /* --- static executables ------------------------------------------------------- */
 
-/* Native byte order only: a binary for another machine is no use here. */
+/* This machine's ELF class and byte order only: the probe and busybox run in
+ * containers on this host, so a binary built for another is of no use. */
 static int elf_has_interp(int fd, const unsigned char *ident, bool *interp)
 {
+	ElfW(Ehdr) eh;
+
 	*interp = false;
-	if (ident[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+	if (ident[EI_CLASS] != (__ELF_NATIVE_CLASS == 64 ? ELFCLASS64 : ELFCLASS32))
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+		return -1;
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		ElfW(Phdr) ph;
+		off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
+		if (eh.e_phentsize < sizeof(ph) || pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
 			return -1;
-		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-			return -1;
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf64_Phdr ph;
-			off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
-			if (eh.e_phentsize < sizeof(ph) ||
-			    pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
-				return -1;
-			if (ph.p_type == PT_INTERP)
-				*interp = true;
-		}
-		return 0;
+		if (ph.p_type == PT_INTERP)
+			*interp = true;
 	}
-	if (ident[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			return -1;
-		if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-			return -1;
-		for (unsigned i = 0; i < eh.e_phnum; i++) {
-			Elf32_Phdr ph;
-			off_t at = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
-			if (eh.e_phentsize < sizeof(ph) ||
-			    pread(fd, &ph, sizeof(ph), at) != (ssize_t)sizeof(ph))
-				return -1;
-			if (ph.p_type == PT_INTERP)
-				*interp = true;
-		}
-		return 0;
-	}
-	return -1;
+	return 0;
 }
 
 int image_elf_is_static(const char *path, bool *is_static, struct err *e)
