@@ -34,7 +34,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "isolab teaches Docker runtime risk by doing: it starts real demo containers\n"
 	      "and reads each one's isolation from the kernel (/proc), not from Docker.\n"
-	      "Without a command it opens the lab runner.\n"
+	      "Without a command it opens the lab runner: isolab [--present] [--demo LAB]\n"
+	      "(presentation mode for a projector; a presenter's autopilot through LAB).\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -157,10 +158,9 @@ int main(int argc, char **argv)
 	if (take_globals(&cli, &argc, argv, &code))
 		return code;
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	/* No command (perhaps --present or --demo LAB): the lab runner. */
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_tui(&cli, argc, argv);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
