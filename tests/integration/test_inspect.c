@@ -33,6 +33,27 @@ static uint64_t mask_of(const cap_value_t *v, size_t n)
 	return m;
 }
 
+/* Every child a test starts, so that a failed assertion (cmocka jumps out
+ * of the test) still leaves none behind: the group teardown kills them. */
+static pid_t children[64];
+static size_t n_children;
+
+static void track(pid_t pid)
+{
+	if (n_children < ARRAY_SIZE(children))
+		children[n_children++] = pid;
+}
+
+static int kill_children(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_children; i++)
+		if (kill(children[i], SIGKILL) == 0)
+			waitpid(children[i], NULL, 0);
+	n_children = 0;
+	return 0;
+}
+
 struct child {
 	pid_t pid;
 	char src[64], dst[64];
@@ -95,6 +116,7 @@ static void start_child(struct child *c)
 		close(p[0]);
 		child_main(c, p[1]);
 	}
+	track(c->pid);
 	close(p[1]);
 	assert_int_equal(read(p[0], &b, 1), 1);
 	close(p[0]);
@@ -125,6 +147,7 @@ static pid_t start_sleeper(void)
 		for (;;)
 			pause();
 	}
+	track(pid);
 	close(p[1]);
 	assert_int_equal(read(p[0], &b, 1), 1);
 	close(p[0]);
@@ -315,14 +338,14 @@ static void pid1_readable_or_marked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(inspect_unshared_child),
-		cmocka_unit_test(exits_mid_read),
-		cmocka_unit_test(pid_reuse),
+		cmocka_unit_test_teardown(inspect_unshared_child, kill_children),
+		cmocka_unit_test_teardown(exits_mid_read, kill_children),
+		cmocka_unit_test_teardown(pid_reuse, kill_children),
 		cmocka_unit_test(pid1_readable_or_marked),
 	};
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_inspect needs root\n");
 		return 1;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, kill_children);
 }

@@ -25,6 +25,8 @@ T() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 tui_cleanup() {
 	local s ids
 	T kill-server 2>/dev/null
+	# tmux leaves its socket behind when the server is killed.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
 	for s in "${TUI_SESSIONS[@]}"; do
 		ids=$(docker ps -aq --filter "label=isolab.session=$s" 2>/dev/null)
 		[ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
