@@ -299,6 +299,7 @@ json_t *target_docker_json(const struct engine_container *c)
 {
 	json_t *mounts = json_array();
 	json_t *labels = json_object();
+	json_t *devices = json_array();
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct engine_mount *m = &c->mounts[i];
@@ -309,7 +310,12 @@ json_t *target_docker_json(const struct engine_container *c)
 	}
 	for (size_t i = 0; i < c->n_labels; i++)
 		json_object_set_new(labels, c->labels[i].key, json_string(c->labels[i].value));
-	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o, "
+	for (size_t i = 0; i < c->n_devices; i++)
+		json_array_append_new(devices, json_pack("{s:s, s:s, s:s}", "path_on_host",
+							 c->devices[i].path_on_host, "path_in_container",
+							 c->devices[i].path_in_container, "cgroup_permissions",
+							 c->devices[i].cgroup_permissions));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o, "
 			 "s:b, s:o, s:o}",
 			 "id", c->id, "name", c->name, "image", c->image, "running", c->running,
 			 "status", c->status, "privileged", c->privileged, "cap_add",
@@ -318,6 +324,8 @@ json_t *target_docker_json(const struct engine_container *c)
 			 "ipc_mode", c->ipc_mode, "uts_mode", c->uts_mode, "userns_mode", c->userns_mode,
 			 "security_opt", argv_json(&c->security_opt), "readonly_rootfs",
 			 c->readonly_rootfs, "mounts", mounts, "labels", labels);
+	json_object_set_new(j, "devices", devices);
+	return j;
 }
 
 json_t *target_json(const struct target *t)

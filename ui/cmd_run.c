@@ -13,6 +13,7 @@
 #include "image.h"
 #include "lab.h"
 #include "mdtext.h"
+#include "progress.h"
 #include "step.h"
 #include "util.h"
 
@@ -20,8 +21,9 @@ void cmd_labs_usage(FILE *out)
 {
 	fputs("Usage: isolab labs [--json]\n"
 	      "\n"
-	      "List the labs: id, title, how many steps, and the safety class\n"
-	      "(inspect-only, or vm-only: run it only on an isolated VM you control).\n"
+	      "List the labs: id, your progress (steps done, from the TUI and isolab run),\n"
+	      "the safety class (inspect-only, or vm-only: run it only on an isolated VM\n"
+	      "you control) and the title.\n"
 	      "Labs come from $ISOLAB_LABS, else labs/ next to the binary, else the\n"
 	      "installed share/isolab/labs.\n",
 	      out);
@@ -85,24 +87,38 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 			return cli_fail(&e);
 		status = EXIT_USAGE;
 	}
+	struct progress prog;
+	struct err pe = {0};
+	bool have = progress_load(&prog, NULL, &pe) == 0;
 	if (json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < set.n; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "id", set.v[i]->id,
-							     "title", set.v[i]->title, "summary",
-							     set.v[i]->summary, "steps",
-							     (json_int_t)set.v[i]->n_steps, "safety",
-							     lab_safety_name(set.v[i]->safety), "file",
-							     set.v[i]->file));
+		for (size_t i = 0; i < set.n; i++) {
+			const struct lab *l = set.v[i];
+			json_array_append_new(
+				arr, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:b}", "id", l->id, "title",
+					       l->title, "summary", l->summary, "steps", (json_int_t)l->n_steps,
+					       "safety", lab_safety_name(l->safety), "file", l->file, "steps_done",
+					       (json_int_t)(have ? progress_steps_done(&prog, l) : 0), "done",
+					       have && progress_lab_done(&prog, l)));
+		}
 		report_print_json(stdout, arr);
 		json_decref(arr);
 	} else {
-		printf("%-14s %-5s %-12s %s\n", "LAB", "STEPS", "SAFETY", "TITLE");
-		for (size_t i = 0; i < set.n; i++)
-			printf("%-14s %-5zu %-12s %s\n", set.v[i]->id, set.v[i]->n_steps,
-			       lab_safety_name(set.v[i]->safety), set.v[i]->title);
+		printf("%-14s %-8s %-12s %s\n", "LAB", "PROGRESS", "SAFETY", "TITLE");
+		for (size_t i = 0; i < set.n; i++) {
+			const struct lab *l = set.v[i];
+			char done[32];
+			if (have && progress_lab_done(&prog, l))
+				snprintf(done, sizeof(done), "done");
+			else
+				snprintf(done, sizeof(done), "%zu/%zu", have ? progress_steps_done(&prog, l) : 0,
+					 l->n_steps);
+			printf("%-14s %-8s %-12s %s\n", l->id, done, lab_safety_name(l->safety), l->title);
+		}
 		printf("\nRun one with: isolab run LAB   (or open the TUI: isolab)\n");
 	}
+	if (have)
+		progress_free(&prog);
 	lab_problems_free(&probs);
 	lab_set_free(&set);
 	return status;
@@ -120,6 +136,8 @@ struct run {
 	struct host_facts facts;
 	struct session session;
 	bool host_loaded, session_open;
+	struct progress progress; /* shared with the TUI: steps done, answers */
+	bool progress_loaded;
 };
 
 static void on_event(void *data, const struct step_event *ev)
@@ -236,7 +254,8 @@ static void print_text(const struct lab_step *step)
 }
 
 /* Predict, then see: asked before the step runs. */
-static void ask(struct run *r, const struct lab_question *q)
+static void ask(struct run *r, const struct lab *lab, const struct lab_step *step,
+		const struct lab_question *q)
 {
 	char line[256];
 
@@ -262,6 +281,8 @@ static void ask(struct run *r, const struct lab_question *q)
 				pick = i;
 		if (pick == (size_t)-1)
 			continue;
+		if (r->progress_loaded)
+			progress_mark_answer(&r->progress, lab->id, step->id, pick == q->answer);
 		printf("%s %s\n", pick == q->answer ? "Right." : "Not quite: the answer is",
 		       pick == q->answer ? "" : q->choices.v[q->answer]);
 		if (q->why)
@@ -363,6 +384,16 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 
 	if (open_runtime(&r, &e) < 0)
 		goto out;
+	/* Progress is a convenience: a file that cannot be read or written
+	 * never stops a lab. */
+	{
+		struct err pe = {0};
+		r.progress_loaded = progress_load(&r.progress, NULL, &pe) == 0;
+		if (!r.progress_loaded)
+			fprintf(stderr, "isolab: progress is not kept this time: %s\n", pe.msg);
+		else if (r.progress.notice)
+			fprintf(stderr, "isolab: %s\n", r.progress.notice);
+	}
 
 	struct step_ctx ctx = {
 		.eng = &r.eng,
@@ -389,7 +420,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 			       step->id);
 			print_text(step);
 			if (step->question)
-				ask(&r, step->question);
+				ask(&r, lab, step, step->question);
 			putchar('\n');
 		}
 		rc = step_run(&ctx, lab, step, &res, &e);
@@ -402,6 +433,14 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 			       step->question->why ? step->question->why : "");
 		held += res.held;
 		failed += res.failed;
+		if (r.progress_loaded) {
+			struct err pe = {0};
+			if (rc == 0 && res.failed == 0)
+				progress_mark_step(&r.progress, lab->id, step->id);
+			progress_set_last(&r.progress, lab->id, step->id);
+			if (progress_save(&r.progress, &pe) < 0)
+				fprintf(stderr, "isolab: progress not saved: %s\n", pe.msg);
+		}
 		step_result_free(&res);
 		int signo;
 		if (session_interrupted(&r.session, &signo)) {
@@ -434,6 +473,8 @@ out:
 		status = EXIT_EXPECT;
 	if (e.kind != ERR_NONE)
 		status = cli_fail(&e);
+	if (r.progress_loaded)
+		progress_free(&r.progress);
 	if (owned)
 		lab_free(lab);
 	lab_set_free(&set);

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.." || exit 1
 ISOLAB=${ISOLAB:-./isolab}
 e2e_require
 export ISOLAB_ISOLATED_VM=1 ISOLAB_LABS=${ISOLAB_LABS:-labs}
+# Progress goes to a state dir of the test's own, never the user's.
+export XDG_STATE_HOME=$(mktemp -d)
+trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 
 declare -A T
 for lab in capabilities host-mounts nsenter; do
@@ -93,6 +96,11 @@ check "$n: the host's hostname after setns" \
 	[ "$(action $n privileged-escape setns .probe.hostname)" = "$(hostname)" ]
 check "$n: SYS_ADMIN alone is refused" [ "$(action $n which-caps setns-admin .result)" = denied ]
 check "$n: SYS_ADMIN and SYS_PTRACE escape" nonce_read $n which-caps setns-adminptrace
+
+# Progress: every step of every lab held, so isolab labs shows them done.
+check "isolab labs shows every lab done" \
+	[ "$($ISOLAB labs --json | jq '[.[] | select(.id == "capabilities" or .id == "host-mounts" or .id == "nsenter") | .done] | all and length == 3')" = true ]
+check "progress.json was written" [ -s "$XDG_STATE_HOME/isolab/progress.json" ]
 
 # Nothing left behind by these runs (other isolab sessions may be running).
 left=0 dirs=0
