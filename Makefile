@@ -62,7 +62,7 @@ FUZZ := $(B)/fuzz
 FUZZ_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(FUZZ)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 
-.PHONY: all run test install uninstall clean bootstrap test-build image-probe check-tools
+.PHONY: all run test install uninstall clean bootstrap test-build FORCE
 
 PROBE := $(if $(wildcard image/probe.c),image/probe)
 
@@ -74,6 +74,15 @@ $(BIN): $(RUNNER_OBJ) $(UI_OBJ)
 $(B)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The data directory is compiled in: rebuild what uses it when PREFIX or
+# DATADIR changes, or `make install PREFIX=...` would install a binary that
+# looks for its labs elsewhere.
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(B)/runner/lab.o $(B)/runner/image.o: $(B)/datadir.stamp
+FORCE:
 
 # The probe runs inside the lab image, a FROM scratch image: it must be static.
 image/probe: image/probe.c
@@ -135,7 +144,7 @@ test: bootstrap
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/labs $(DESTDIR)$(DATADIR)/image $(DESTDIR)$(MANDIR)
-	install -m 0755 isolab $(DESTDIR)$(BINDIR)/isolab
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/isolab
 	install -m 0644 labs/*.yaml $(DESTDIR)$(DATADIR)/labs/
 	install -m 0644 image/Dockerfile $(DESTDIR)$(DATADIR)/image/Dockerfile
 	install -m 0755 image/probe $(DESTDIR)$(DATADIR)/image/probe
