@@ -96,7 +96,7 @@ static char *command_text(char *const *argv)
 	char *s = util_argv_to_shell(argv);
 
 	if (strlen(s) > EXEC_CMD_MAX)
-		strcpy(s + EXEC_CMD_MAX - 3, "...");
+		memcpy(s + EXEC_CMD_MAX - 3, "...", sizeof("..."));
 	return s;
 }
 

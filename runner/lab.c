@@ -802,7 +802,7 @@ static int ph_scan(const char *s, const struct ph_ops *ops, void *u, char **msg)
 				break;
 		if (i == ARRAY_SIZE(placeholders)) {
 			if (strlen(whole) > 40)
-				strcpy(whole + 36, "...}");
+				memcpy(whole + 36, "...}", sizeof("...}"));
 			*msg = xasprintf("unknown placeholder '%s' (" PH_KNOWN ")", whole);
 			return -1;
 		}
