@@ -28,7 +28,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Irunner -Iui $(WARN) $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread -Irunner -Iui $(WARN) $(PKG_CFLAGS) \
              -DISOLAB_DATADIR='"$(DATADIR)"' $(CFLAGS)
 
 RUNNER_SRC := $(sort $(wildcard runner/*.c))
