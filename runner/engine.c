@@ -981,39 +981,6 @@ static bool named_in(const struct argv *names, const char *target)
 	return false;
 }
 
-/* Only what parse_container() reads, one compact object per line: a full
- * inspect is about 8 KB a container, most of it (GraphDriver,
- * NetworkSettings) of no use here, and parsing it is most of isolab's own
- * time when a host runs many containers. */
-static const char inspect_format[] =
-	"{\"Id\":{{json .Id}},\"Name\":{{json .Name}},\"Image\":{{json .Image}},"
-	"\"AppArmorProfile\":{{json .AppArmorProfile}},"
-	"\"Config\":{\"Image\":{{json .Config.Image}},\"Labels\":{{json .Config.Labels}}},"
-	"\"State\":{\"Pid\":{{json .State.Pid}},\"Running\":{{json .State.Running}},"
-	"\"Status\":{{json .State.Status}},\"ExitCode\":{{json .State.ExitCode}}},"
-	"\"HostConfig\":{{json .HostConfig}},\"Mounts\":{{json .Mounts}}}";
-
-/* The lines of --format output as one JSON array. */
-static char *lines_to_array(const char *text)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = text;
-
-	strbuf_addc(&sb, '[');
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n) {
-			if (sb.len > 1)
-				strbuf_addc(&sb, ',');
-			strbuf_add(&sb, p, n);
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	strbuf_addc(&sb, ']');
-	return strbuf_detach(&sb);
-}
-
 int engine_inspect(struct engine *eng, char *const *targets, struct engine_containers *out,
 		   struct err *e)
 {
@@ -1029,8 +996,6 @@ int engine_inspect(struct engine *eng, char *const *targets, struct engine_conta
 	argv_push(&a, "inspect");
 	argv_push(&a, "--type");
 	argv_push(&a, "container");
-	argv_push(&a, "--format");
-	argv_push(&a, inspect_format);
 	argv_push_all(&a, targets);
 	rc = run_docker(eng, a.v, &o, &res, e);
 	if (rc < 0)
@@ -1040,10 +1005,7 @@ int engine_inspect(struct engine *eng, char *const *targets, struct engine_conta
 		goto out;
 	}
 	/* Found ones are on stdout even when others are missing. */
-	{
-		cleanup_free char *array = lines_to_array(res.out.data);
-		rc = engine_inspect_parse(array, out, e);
-	}
+	rc = engine_inspect_parse(res.out.data, out, e);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; targets[i]; i++)
