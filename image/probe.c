@@ -1174,7 +1174,7 @@ static int exp_dac_read_search(const struct experiment *e, int argc, char **argv
 	else if (canary)
 		strbuf_addf(&d, " The canary %s could not be read through it: %s (%s)%s.", canary,
 			    errno_name(-cr), strerror(-cr),
-			    cr == -ENOENT ? "; if it exists on the host, it lives on another file system (a tmpfs /run, say), out of this handle's reach" : "");
+			    cr == -ENOENT ? "; if it exists on the host, it lives on another file system, a tmpfs /run say, out of this handle's reach" : "");
 	else
 		strbuf_adds(&d, " A few of its top-level entries are in \"output\".");
 	report_begin(&j, e, ALLOWED, 0, &d);

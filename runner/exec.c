@@ -204,40 +204,57 @@ static int input_pipe(const char *input, size_t len, int *rfd, struct err *e)
 	return 0;
 }
 
-/* Only async-signal-safe calls from here to exec: the parent may have other
- * threads, and malloc's locks may be held across the fork. */
-__attribute__((noreturn)) static void child(const char *path, char *const *argv, int in_fd,
-					     int out_fd, int err_fd, int status_fd)
+void exec_child_begin(void)
 {
 	struct sigaction sa;
-	sigset_t none;
-	int saved;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	/* Dispositions set or ignored by the parent (a TUI ignores SIGPIPE,
-	 * handles SIGINT) must not leak into docker. Unknown and uncatchable
-	 * signals fail harmlessly. */
+	 * handles SIGINT) must not leak into the child. Unknown and
+	 * uncatchable signals fail harmlessly. */
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &sa, NULL);
-
 	setpgid(0, 0);
-	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-	    dup2(err_fd, STDERR_FILENO) < 0)
-		goto fail;
-	/* Any fd the parent left inheritable (a log, a socket) stays ours;
-	 * the status pipe is already CLOEXEC and must stay open until exec. */
-	close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+}
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(path, argv);
-fail:
-	saved = errno;
+void exec_child_fail(int status_fd)
+{
+	int saved = errno;
+
 	while (write(status_fd, &saved, sizeof(saved)) < 0 && errno == EINTR)
 		;
 	_exit(127);
+}
+
+void exec_child_exec(const char *path, char *const *argv, char *const *envp, int status_fd)
+{
+	sigset_t none;
+
+	/* Any fd the parent left inheritable (a log, a socket) stays the
+	 * parent's; the status pipe is already CLOEXEC and must stay open
+	 * until the exec. */
+	close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (envp)
+		execve(path, argv, envp);
+	else
+		execv(path, argv);
+	exec_child_fail(status_fd);
+}
+
+/* Only async-signal-safe calls from here to exec: the parent may have other
+ * threads, and malloc's locks may be held across the fork. */
+__attribute__((noreturn)) static void child(const char *path, char *const *argv, int in_fd,
+					     int out_fd, int err_fd, int status_fd)
+{
+	exec_child_begin();
+	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+	    dup2(err_fd, STDERR_FILENO) < 0)
+		exec_child_fail(status_fd);
+	exec_child_exec(path, argv, NULL, status_fd);
 }
 
 static void stream_init(struct exec_stream *s, int fd, int which, size_t max)

@@ -138,4 +138,15 @@ void exec_job_kill(struct exec_job *job);
  * not done, which reports ERR_CANCEL). Return value and *res as exec_run. */
 int exec_job_finish(struct exec_job *job, struct exec_result *res, struct err *e);
 
+/* For a child forked by hand (the session's witness), between fork and
+ * exec; all async-signal-safe. exec_child_begin: every signal back to its
+ * default, and a process group of its own. exec_child_exec: fds above
+ * stderr closed on exec, the signal mask cleared, then execve (execv when
+ * envp is NULL); if that fails, exec_child_fail: errno on status_fd (a
+ * CLOEXEC pipe the parent reads) and _exit(127). */
+void exec_child_begin(void);
+__attribute__((noreturn)) void exec_child_fail(int status_fd);
+__attribute__((noreturn)) void exec_child_exec(const char *path, char *const *argv,
+					       char *const *envp, int status_fd);
+
 #endif

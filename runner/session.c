@@ -839,34 +839,17 @@ __attribute__((noreturn)) static void witness_child(const char *exe, char *const
 						    char *const *envp, pid_t parent, int devnull,
 						    int status_fd)
 {
-	struct sigaction sa;
-	sigset_t none;
-	int saved;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
 	/* Its own process group: a Ctrl-C meant for isolab does not reach
 	 * it, and close kills the group. */
-	setpgid(0, 0);
+	exec_child_begin();
 	/* Dies with isolab; if isolab died before the prctl, nobody would
 	 * kill it: check that the parent is still the one that forked. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
 	if (dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
 	    dup2(devnull, STDERR_FILENO) < 0)
-		goto fail;
-	close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(exe, argv, envp);
-fail:
-	saved = errno;
-	while (write(status_fd, &saved, sizeof(saved)) < 0 && errno == EINTR)
-		;
-	_exit(127);
+		exec_child_fail(status_fd);
+	exec_child_exec(exe, argv, envp, status_fd);
 }
 
 static void witness_stop(struct session *s)
