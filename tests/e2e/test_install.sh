@@ -19,7 +19,8 @@ check "make install PREFIX=... exits 0" [ $rc -eq 0 ]
 bin=$prefix/bin/isolab
 check "the binary is installed" [ -x "$bin" ]
 check "the labs are installed" [ "$(ls "$prefix"/share/isolab/labs/*.yaml | wc -l)" -eq "$(ls labs/*.yaml | wc -l)" ]
-check "the image sources are installed" [ -s "$prefix/share/isolab/image/Dockerfile" ] && [ -x "$prefix/share/isolab/image/probe" ]
+[ -s "$prefix/share/isolab/image/Dockerfile" ] && [ -x "$prefix/share/isolab/image/probe" ]
+check "the image sources are installed" [ $? -eq 0 ]
 check "the manual page is installed" [ -s "$prefix/share/man/man1/isolab.1" ]
 
 # Away from the source tree and with no ISOLAB_LABS, it finds its own.
@@ -34,9 +35,11 @@ check "doctor finds the installed image sources" \
 
 # DESTDIR stages the same files under another root.
 make -s install PREFIX=/usr DESTDIR="$tmp/stage" B="$build" BIN="$build/isolab" >"$tmp/make2.log" 2>&1
-check "DESTDIR=... stages under it" [ -x "$tmp/stage/usr/bin/isolab" ] && [ -s "$tmp/stage/usr/share/isolab/labs/nsenter.yaml" ]
+[ -x "$tmp/stage/usr/bin/isolab" ] && [ -s "$tmp/stage/usr/share/isolab/labs/nsenter.yaml" ]
+check "DESTDIR=... stages under it" [ $? -eq 0 ]
 check "the staged binary looks in PREFIX, not in DESTDIR" \
 	grep -q '/usr/share/isolab/labs' <<<"$(strings "$tmp/stage/usr/bin/isolab")"
 make -s uninstall PREFIX="$prefix" >/dev/null 2>&1
-check "uninstall removes the binary and the data" [ ! -e "$bin" ] && [ ! -e "$prefix/share/isolab" ]
+[ ! -e "$bin" ] && [ ! -e "$prefix/share/isolab" ]
+check "uninstall removes the binary and the data" [ $? -eq 0 ]
 tap_done
