@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine.h"
+#include "snapshot.h"
 #include "util.h"
 
 char *tu_read_file(const char *path)
@@ -86,4 +88,43 @@ int tu_run(char *const argv[], char **out, char **err)
 bool tu_contains(const char *haystack, const char *needle)
 {
 	return haystack && strstr(haystack, needle) != NULL;
+}
+
+int tu_fixture_host(struct host_ref *host)
+{
+	struct err e = {0};
+
+	if (host_ref_load_from(host, FIXTURE_PROC, 1, &e) < 0) {
+		fprintf(stderr, "the fixture host: %s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void tu_fixture_snapshot(const struct host_ref *host, const char *root, int pid, const char *target,
+			 struct snapshot *s)
+{
+	struct err e = {0};
+	struct proc p;
+
+	if (proc_open(&p, root, pid, &e) < 0)
+		fail_msg("%s/%d: %s", root, pid, e.msg);
+	if (snapshot_take(s, &p, host, target, &e) < 0) {
+		proc_close(&p);
+		fail_msg("%s/%d: %s", root, pid, e.msg);
+	}
+	proc_close(&p);
+}
+
+void tu_fixture_inspect(const char *name, struct engine_containers *cs)
+{
+	char path[256];
+	struct err e = {0};
+
+	snprintf(path, sizeof(path), FIXTURES "/engine/inspect/%s", name);
+	char *json = tu_read_file(path);
+	assert_non_null(json);
+	memset(cs, 0, sizeof(*cs));
+	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
+	free(json);
 }

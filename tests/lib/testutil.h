@@ -22,4 +22,16 @@ char *tu_read_file(const char *path);
 int tu_run(char *const argv[], char **out, char **err);
 bool tu_contains(const char *haystack, const char *needle);
 
+struct host_ref;
+struct snapshot;
+struct engine_containers;
+/* The host of the /proc fixtures (pid 1 under FIXTURE_PROC); 0 or -1. */
+int tu_fixture_host(struct host_ref *host);
+/* A snapshot of pid under root (FIXTURE_PROC, or another fixture tree),
+ * against host; fails the test when it cannot be taken. */
+void tu_fixture_snapshot(const struct host_ref *host, const char *root, int pid, const char *target,
+			 struct snapshot *s);
+/* tests/fixtures/engine/inspect/NAME, parsed into *cs (zeroed first). */
+void tu_fixture_inspect(const char *name, struct engine_containers *cs);
+
 #endif

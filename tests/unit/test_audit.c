@@ -22,7 +22,7 @@ static int setup(void **state)
 	(void)state;
 	struct err e = {0};
 
-	if (host_ref_load_from(&host, FIXTURE_PROC, 1, &e) < 0 ||
+	if (tu_fixture_host(&host) < 0 ||
 	    host_facts_load(&sandbox, FIXTURES "/host/this-machine", &e) < 0 ||
 	    host_facts_load(&vm, FIXTURES "/host/workshop-vm", &e) < 0) {
 		fprintf(stderr, "setup: %s\n", e.msg);
@@ -48,19 +48,9 @@ struct fx {
 
 static void load(struct fx *x, const char *inspect, const char *root, int pid)
 {
-	char path[256];
-	struct err e = {0};
-	struct proc p;
-
 	memset(x, 0, sizeof(*x));
-	snprintf(path, sizeof(path), FIXTURES "/engine/inspect/%s", inspect);
-	char *json = tu_read_file(path);
-	assert_non_null(json);
-	assert_int_equal(engine_inspect_parse(json, &x->cs, &e), 0);
-	free(json);
-	assert_int_equal(proc_open(&p, root, pid, &e), 0);
-	assert_int_equal(snapshot_take(&x->s, &p, &host, "c", &e), 0);
-	proc_close(&p);
+	tu_fixture_inspect(inspect, &x->cs);
+	tu_fixture_snapshot(&host, root, pid, "c", &x->s);
 }
 
 static void eval(struct fx *x, const struct host_facts *hf)

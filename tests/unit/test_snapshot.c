@@ -14,8 +14,7 @@ static struct host_ref host;
 static int setup(void **state)
 {
 	(void)state;
-	struct err e = {0};
-	return host_ref_load_from(&host, FIXTURE_PROC, 1, &e);
+	return tu_fixture_host(&host);
 }
 
 static int teardown(void **state)
@@ -27,15 +26,10 @@ static int teardown(void **state)
 
 static void take(int pid, struct snapshot *s)
 {
-	struct proc p;
-	struct err e = {0};
 	char target[32];
 
 	snprintf(target, sizeof(target), "pid:%d", pid);
-	assert_int_equal(proc_open(&p, FIXTURE_PROC, pid, &e), 0);
-	if (snapshot_take(s, &p, &host, target, &e) < 0)
-		fail_msg("%s", e.msg);
-	proc_close(&p);
+	tu_fixture_snapshot(&host, FIXTURE_PROC, pid, target, s);
 }
 
 static int shared(const struct snapshot *s, const char *ns)

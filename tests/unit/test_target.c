@@ -33,8 +33,7 @@ static struct host_ref host;
 static int setup(void **state)
 {
 	(void)state;
-	struct err e = {0};
-	return host_ref_load_from(&host, FIXTURE_PROC, 1, &e);
+	return tu_fixture_host(&host);
 }
 
 static int teardown(void **state)
@@ -44,21 +43,11 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Docker's view of one kind of container beside a process's /proc. */
 static void pair(const char *inspect, int pid, struct engine_containers *cs, struct snapshot *s)
 {
-	char path[256];
-	struct err e = {0};
-	struct proc p;
-
-	snprintf(path, sizeof(path), FIXTURES "/engine/inspect/%s", inspect);
-	char *json = tu_read_file(path);
-	assert_non_null(json);
-	memset(cs, 0, sizeof(*cs));
-	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
-	free(json);
-	assert_int_equal(proc_open(&p, FIXTURE_PROC, pid, &e), 0);
-	assert_int_equal(snapshot_take(s, &p, &host, "c", &e), 0);
-	proc_close(&p);
+	tu_fixture_inspect(inspect, cs);
+	tu_fixture_snapshot(&host, FIXTURE_PROC, pid, "c", s);
 }
 
 static const struct disagreement *find(const struct disagreements *d, const char *check)
@@ -110,11 +99,7 @@ static void dropped_cap_present(void **state)
 
 	/* The matching process (cap-drop ALL fixture has nothing): agreement
 	 * about capabilities. */
-	struct proc p;
-	struct err e = {0};
-	assert_int_equal(proc_open(&p, FIXTURE_PROC, 103, &e), 0);
-	assert_int_equal(snapshot_take(&s, &p, &host, "c", &e), 0);
-	proc_close(&p);
+	tu_fixture_snapshot(&host, FIXTURE_PROC, 103, "c", &s);
 	target_disagreements(&cs.v[0], &s, &d);
 	assert_null(find(&d, "dropped-cap-present"));
 	target_disagreements_free(&d);
