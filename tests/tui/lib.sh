@@ -86,40 +86,31 @@ tui_start() {
 screen() { T capture-pane -p; }
 keys() { T send-keys "$@"; }
 
+# poll_screen WANT GREP-OPT PATTERN SECONDS: poll the screen (never sleep a
+# fixed time) until grep finds PATTERN (WANT=shown) or no longer does
+# (WANT=gone); on a timeout, say so and show the screen.
+poll_screen() {
+	local want=$1 opt=$2 pat=$3 deadline=$((SECONDS + $4)) found
+	while [ $SECONDS -lt $deadline ]; do
+		screen | grep -q "$opt" -- "$pat" && found=shown || found=gone
+		[ "$found" = "$want" ] && return 0
+		sleep 0.1
+	done
+	if [ "$want" = shown ]; then
+		diag "timed out waiting for: $pat"
+		screen | sed 's/^/#   | /'
+	else
+		diag "still on the screen: $pat"
+	fi
+	return 1
+}
+
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
-wait_for() {
-	local text=$1 deadline=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $deadline ]; do
-		screen | grep -qF -- "$text" && return 0
-		sleep 0.1
-	done
-	diag "timed out waiting for: $text"
-	screen | sed 's/^/#   | /'
-	return 1
-}
-
+wait_for() { poll_screen shown -F "$1" "${2:-20}"; }
 # wait_re REGEX [SECONDS]: until a line of the screen matches REGEX (ERE).
-wait_re() {
-	local re=$1 deadline=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $deadline ]; do
-		screen | grep -qE -- "$re" && return 0
-		sleep 0.1
-	done
-	diag "timed out waiting for /$re/"
-	screen | sed 's/^/#   | /'
-	return 1
-}
-
+wait_re() { poll_screen shown -E "$1" "${2:-20}"; }
 # wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT.
-wait_gone() {
-	local text=$1 deadline=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $deadline ]; do
-		screen | grep -qF -- "$text" || return 0
-		sleep 0.1
-	done
-	diag "still on the screen: $text"
-	return 1
-}
+wait_gone() { poll_screen gone -F "$1" "${2:-20}"; }
 
 # tui_exit_status [SECONDS]: wait for isolab to end; print its status.
 tui_exit_status() {

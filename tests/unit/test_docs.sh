@@ -9,7 +9,10 @@ ISOLAB=${ISOLAB:-./isolab}
 warn=$(groff -man -ww -z docs/isolab.1 2>&1)
 check "isolab.1 renders without groff warnings" [ -z "$warn" ]
 page=$(MANWIDTH=200 man -l docs/isolab.1 2>/dev/null)
-for cmd in $($ISOLAB --help | awk '/^Commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} /^$/ && on {on = 0}'); do
+cmds=$($ISOLAB --help | awk '/^Commands:/ {on = 1; next} on && /^  [a-z]/ {print $1} /^$/ && on {on = 0}')
+# So that the loop below cannot pass by checking nothing.
+check "--help lists the commands (found: $(echo $cmds))" [ "$(wc -w <<<"$cmds")" -ge 9 ]
+for cmd in $cmds; do
 	check "isolab.1 documents '$cmd'" grep -q -- "$cmd" <<<"$page"
 done
 for code in 0 1 2 3; do
