@@ -243,23 +243,25 @@ static void check_mapping_keys(struct ctx *c, struct ynode *map)
 }
 
 /* Length of the UTF-8 sequence at s (strict: no overlongs, surrogates or
- * code points past U+10FFFF), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
+ * code points past U+10FFFF), or 0 when it is not valid; *cp gets the
+ * code point. */
+static size_t utf8_decode(const unsigned char *s, size_t avail, unsigned long *cp)
 {
 	size_t n;
-	unsigned long cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		n = 2;
-		cp = s[0] & 0x1f;
+		*cp = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		n = 3;
-		cp = s[0] & 0x0f;
+		*cp = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		n = 4;
-		cp = s[0] & 0x07;
+		*cp = s[0] & 0x07;
 	} else {
 		return 0;
 	}
@@ -268,31 +270,47 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	for (size_t i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		*cp = (*cp << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && *cp < 0x800) || (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
 	return n;
 }
 
+/* YAML's printable set (YAML 1.2, 5.1) less NEL: no C0 control but tab,
+ * line feed and carriage return, no DEL, no C1 control, no U+FFFE/U+FFFF. */
+static bool printable(unsigned long cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return !(cp >= 0x7f && cp <= 0x9f) && cp != 0xfffe && cp != 0xffff;
+}
+
 /* What libfyaml 0.7.12 must never see: it loops forever or reads out of
- * bounds on invalid UTF-8 and on some % directives (fixed upstream after
- * that release: libfyaml issues #101, #175, #318). A lab file is UTF-8
- * text and needs no directive, so both are refused before parsing. */
+ * bounds on invalid UTF-8, on control characters in anchors and on some %
+ * directives (fixed upstream after that release: libfyaml issues #101,
+ * #175, #318, commits 56154b8 and 193c017). A lab file is printable UTF-8
+ * text and needs no directive, so all three are refused before parsing. */
 static bool precheck(struct ctx *c, const char *buf, size_t len)
 {
 	int line = 1, col = 1;
 
 	for (size_t i = 0; i < len;) {
 		const unsigned char *p = (const unsigned char *)buf + i;
-		size_t n = utf8_len(p, len - i);
+		unsigned long cp;
+		size_t n = utf8_decode(p, len - i, &cp);
 		if (n == 0) {
 			problem(c, line, col, "not valid UTF-8: a lab file is UTF-8 text");
 			return false;
 		}
-		if (*p == '\0') {
+		if (cp == 0) {
 			problem(c, line, col, "a NUL byte: a lab file is UTF-8 text");
+			return false;
+		}
+		if (!printable(cp)) {
+			problem(c, line, col,
+				"control character U+%04lX: a lab file is printable text", cp);
 			return false;
 		}
 		if (*p == '%' && col == 1) {
@@ -310,6 +328,36 @@ static bool precheck(struct ctx *c, const char *buf, size_t len)
 	return true;
 }
 
+/* libfyaml before 0.8 recycles a simple key twice when a tab indents a
+ * block indicator after the ':' of an explicit "? key" (upstream commit
+ * 0bb4406, "Fix double free in case of a bad key"): the parser's free list
+ * then loops and fy_parser_destroy() crashes. A parser that reported that
+ * error is kept, still reachable, instead of destroyed: a few kilobytes for
+ * each such file, and only with an affected libfyaml. */
+#define FY_TAB_INDENT_ERROR "cannot use tab for indentation of block entry"
+
+static bool fyaml_recycles_twice(void)
+{
+	static int affected = -1;
+
+	if (affected < 0) {
+		const char *v = fy_library_version();
+		unsigned major = 0, minor = 0;
+		affected = !v || sscanf(v, "%u.%u", &major, &minor) != 2 ||
+			   (major == 0 && minor < 8);
+	}
+	return affected;
+}
+
+static void parser_abandon(struct fy_parser *fyp)
+{
+	static struct fy_parser **kept;
+	static size_t n_kept;
+
+	kept = xreallocarray(kept, n_kept + 1, sizeof(*kept));
+	kept[n_kept++] = fyp;
+}
+
 static struct ynode *yaml_parse(struct ctx *c, const char *buf, size_t len)
 {
 	struct fy_diag_cfg dc;
@@ -319,7 +367,7 @@ static struct ynode *yaml_parse(struct ctx *c, const char *buf, size_t len)
 	struct ynode *stack[LAB_MAX_DEPTH];
 	struct ynode *root = NULL;
 	int depth = 0, docs = 0, line = 1, col = 1;
-	bool stop = false, failed = false;
+	bool stop = false, failed = false, poisoned = false;
 
 	if (!precheck(c, buf, len))
 		return NULL;
@@ -434,6 +482,8 @@ static struct ynode *yaml_parse(struct ctx *c, const char *buf, size_t len)
 	while ((de = fy_diag_errors_iterate(diag, &iter))) {
 		if (de->type < FYET_ERROR)
 			continue;
+		if (de->msg && !strcmp(de->msg, FY_TAB_INDENT_ERROR))
+			poisoned = fyaml_recycles_twice();
 		problem(c, de->line > 0 ? de->line : line, de->line > 0 ? de->column : col, "%s",
 			de->msg ? de->msg : "YAML syntax error");
 		failed = true;
@@ -442,7 +492,10 @@ static struct ynode *yaml_parse(struct ctx *c, const char *buf, size_t len)
 		problem(c, line, col, "YAML syntax error");
 		failed = true;
 	}
-	fy_parser_destroy(fyp);
+	if (poisoned)
+		parser_abandon(fyp);
+	else
+		fy_parser_destroy(fyp);
 	fy_diag_destroy(diag);
 
 	if (failed) {

@@ -252,6 +252,7 @@ static const struct bad {
 	{"alias", 9, 13, "aliases (*name) are not supported: write the value out"},
 	{"answer-not-choice", 15, 15, "answer 'maybe' is not one of the choices (yes, no)"},
 	{"bad-id", 8, 9, "'id' must match [a-z0-9-]+ (at most 40 characters), found 'Only_Step'"},
+	{"control-char", 4, 17, "control character U+001B: a lab file is printable text"},
 	{"directive", 2, 1, "YAML directives (%...) are not supported in lab files"},
 	{"docker-flag-cap", 16, 45,
 	 "unknown capability 'NET_ADMN' for --cap-add (Docker's spelling: NET_ADMIN, "
@@ -316,6 +317,7 @@ static const struct bad {
 	 "names are known to actions only"},
 	{"probe-args", 20, 16, "probe 'sys_ptrace' takes the arguments PID, found 0"},
 	{"syntax", 9, 12, "wrongly indented double-quoted scalar"},
+	{"tab-indent-complex-key", 27, 9, "cannot use tab for indentation of block entry"},
 	{"two-references", 16, 20,
 	 "more than one reference container in step 'only' (the first is at line 14)"},
 	{"unknown-expect-kind", 23, 9,
