@@ -1143,12 +1143,19 @@ static void check_flag_value(struct ctx *c, const struct dflag *f, const char *v
 		return;
 	}
 	if (f->check == DC_REASON) {
-		const char *key = value + strlen("isolab.reason.");
-		size_t klen = strcspn(key, "=");
+		static const char prefix[] = "isolab.reason.";
 		bool known = false;
-		for (size_t i = 0; util_str_has_prefix(value, "isolab.reason.") && audit_check_list[i]; i++)
-			known |= strlen(audit_check_list[i]) == klen && strncmp(key, audit_check_list[i], klen) == 0;
-		if (!known || key[klen] != '=')
+		size_t klen = 0;
+		/* value may be shorter than the prefix: look past it only after. */
+		if (util_str_has_prefix(value, prefix)) {
+			const char *key = value + strlen(prefix);
+			klen = strcspn(key, "=");
+			for (size_t i = 0; audit_check_list[i]; i++)
+				known |= strlen(audit_check_list[i]) == klen &&
+					 strncmp(key, audit_check_list[i], klen) == 0;
+			known &= key[klen] == '=';
+		}
+		if (!known)
 			problem_pos(c, pos,
 				    "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT "
 				    "with CHECK an audit check (isolab labels its containers itself), found '%s'",

@@ -261,6 +261,9 @@ static const struct bad {
 	{"docker-label-not-reason", 13, 26,
 	 "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT with CHECK an "
 	 "audit check (isolab labels its containers itself), found 'isolab.session=mine'"},
+	{"docker-label-short", 13, 27,
+	 "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT with CHECK an "
+	 "audit check (isolab labels its containers itself), found 'k=v'"},
 	{"docker-flag-owned", 16, 17,
 	 "docker run flag '--rm' is not allowed in a lab: isolab removes its containers itself"},
 	{"docker-flag-unknown", 16, 17,
