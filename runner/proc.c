@@ -110,36 +110,13 @@ int proc_openat(const struct proc *p, const char *name, struct err *e)
 	return fd;
 }
 
-static int read_all(int fd, char **out, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			strbuf_release(&sb);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		strbuf_add(&sb, buf, (size_t)n);
-	}
-	if (len)
-		*len = sb.len;
-	*out = strbuf_detach(&sb);
-	return 0;
-}
-
 int proc_read(const struct proc *p, const char *name, char **out, size_t *len, struct err *e)
 {
 	cleanup_close int fd = proc_openat(p, name, e);
 
 	if (fd < 0)
 		return -1;
-	if (read_all(fd, out, len) < 0)
+	if (util_read_fd(fd, out, len) < 0)
 		return exited_or(p, e, name);
 	if (proc_check_alive(p, e) < 0) {
 		free(*out);
@@ -155,7 +132,7 @@ int proc_read_root(const struct proc *p, const char *name, char **out, struct er
 
 	if (fd < 0)
 		return err_sys(e, "cannot open /proc/%s", name);
-	if (read_all(fd, out, NULL) < 0)
+	if (util_read_fd(fd, out, NULL) < 0)
 		return err_sys(e, "cannot read /proc/%s", name);
 	return 0;
 }

@@ -352,28 +352,6 @@ static int set_aside(struct progress *p, const char *why, struct err *e)
 	return -1;
 }
 
-static char *read_all(int fd, size_t *len, struct err *e)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			strbuf_release(&sb);
-			err_sys(e, "reading");
-			return NULL;
-		}
-		strbuf_add(&sb, buf, (size_t)n);
-	}
-	*len = sb.len;
-	if (!sb.buf)
-		strbuf_adds(&sb, "");
-	return strbuf_detach(&sb);
-}
-
 int progress_load(struct progress *p, const char *path, struct err *e)
 {
 	cleanup_free char *data = NULL;
@@ -393,9 +371,8 @@ int progress_load(struct progress *p, const char *path, struct err *e)
 			return 0;
 		return err_sys(e, "opening the progress file %s", p->path);
 	}
-	data = read_all(fd, &len, e);
-	if (!data)
-		return err_wrap(e, "the progress file %s", p->path);
+	if (util_read_fd(fd, &data, &len) < 0)
+		return err_sys(e, "reading the progress file %s", p->path);
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		why = len == 0 ? "it is empty" : "it is not JSON";

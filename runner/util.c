@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,38 @@ char *strbuf_detach(struct strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 	return s;
+}
+
+int util_read_fd(int fd, char **out, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			strbuf_release(&sb);
+			errno = saved;
+			return -1;
+		}
+		strbuf_add(&sb, buf, (size_t)n);
+	}
+	if (len)
+		*len = sb.len;
+	*out = strbuf_detach(&sb);
+	return 0;
+}
+
+int util_read_path(const char *path, char **out, size_t *len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	return util_read_fd(fd, out, len);
 }
 
 void strbuf_release(struct strbuf *sb)

@@ -62,6 +62,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void strbuf_addc(struct strbuf *sb, char c);
 char *strbuf_detach(struct strbuf *sb);
+/* Read fd to its end into *out (NUL-terminated, "" when empty; *len when
+ * len is not NULL). -1 with errno on a read error, *out untouched. */
+int util_read_fd(int fd, char **out, size_t *len);
+/* The same for a file by path (opened O_CLOEXEC). */
+int util_read_path(const char *path, char **out, size_t *len);
 void strbuf_release(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);
 

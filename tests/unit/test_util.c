@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -81,6 +82,41 @@ static void buffers(void **state)
 	argv_free(&a);
 }
 
+/* Whole files and pipes, larger than one read; empty is "", absent is -1. */
+static void reading(void **state)
+{
+	char *text = NULL;
+	size_t len = 1;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(util_read_path("/proc/self/status", &text, &len), 0);
+	assert_true(len > 0 && strlen(text) == len && util_str_has_prefix(text, "Name:"));
+	free(text);
+
+	assert_int_equal(util_read_path("/dev/null", &text, &len), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(len, 0);
+	free(text);
+
+	errno = 0;
+	text = NULL;
+	assert_int_equal(util_read_path("/nonexistent/isolab", &text, NULL), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(text);
+
+	assert_int_equal(pipe(fds), 0);
+	char big[20000];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write(fds[1], big, 16384), 16384);
+	close(fds[1]);
+	assert_int_equal(util_read_fd(fds[0], &text, &len), 0);
+	close(fds[0]);
+	assert_int_equal(len, 16384);
+	assert_int_equal(strspn(text, "x"), 16384);
+	free(text);
+}
+
 static void errors(void **state)
 {
 	(void)state;
@@ -112,7 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shell_quoting), cmocka_unit_test(shell_round_trip),
 		cmocka_unit_test(paths),         cmocka_unit_test(buffers),
-		cmocka_unit_test(errors),
+		cmocka_unit_test(errors),        cmocka_unit_test(reading),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
