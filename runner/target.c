@@ -3,11 +3,14 @@
 #include "target.h"
 
 #include <ctype.h>
-#include <pthread.h>
-#include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -49,12 +52,174 @@ bool target_cgroup_names(const char *cgroup_text, const char *id)
 	return false;
 }
 
-static int snapshot_container(struct target *t, const struct host_ref *host)
+/* --- reading a container while docker inspect runs ------------------- */
+
+/* docker inspect of many containers is the slow half of an audit, and the
+ * other half (each process from /proc) need not wait for it: a container's
+ * full id names its cgroup, and the cgroup lists its processes. So while
+ * inspect runs, each container given by full id is read from the process
+ * its cgroup holds. That read is used only if, once Docker answers, Docker
+ * names the same pid and the process, held by its pidfd all along, is
+ * still alive: then it is the process Docker means, read through a handle
+ * that was confirmed in the container's cgroup. Otherwise it is dropped and
+ * the container is read the usual way. A cgroup layout not known here only
+ * means nothing is read early. */
+
+/* Where a cgroup hierarchy is commonly mounted (v2, or v1's pids, unified
+ * and systemd), and where Docker's two cgroup drivers put a container in
+ * it: cgroupfs as docker/<id>, systemd as system.slice/docker-<id>.scope. */
+static const char *const cgroup_roots[] = {
+	"/sys/fs/cgroup", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd",
+};
+static const struct {
+	const char *before, *after;
+} cgroup_dirs[] = {{"docker/", ""}, {"system.slice/docker-", ".scope"}};
+
+#define EARLY_MAX_PROCS 64
+
+static bool full_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isxdigit((unsigned char)s[n]) || isupper((unsigned char)s[n]))
+			return false;
+	return n == 64;
+}
+
+static pid_t ppid_of(const char *proc_root, pid_t pid)
+{
+	cleanup_free char *path = xasprintf("%s/%d/stat", proc_root, (int)pid);
+	cleanup_free char *stat = NULL;
+	const char *p;
+	long ppid;
+
+	if (util_read_path(path, &stat, NULL) < 0)
+		return -1;
+	/* "pid (comm) state ppid ...": comm may hold anything, even ") ". */
+	p = strrchr(stat, ')');
+	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* The pids in the container's cgroup under one hierarchy's root: how many
+ * (at most EARLY_MAX_PROCS), 0 when no known directory holds the container,
+ * -1 when one does but its list cannot be used. */
+static int cgroup_procs(const char *root, const char *id, pid_t *pids)
+{
+	for (size_t d = 0; d < ARRAY_SIZE(cgroup_dirs); d++) {
+		cleanup_free char *path = xasprintf("%s/%s%s%s/cgroup.procs", root, cgroup_dirs[d].before,
+						    id, cgroup_dirs[d].after);
+		cleanup_free char *procs = NULL;
+		int n = 0;
+
+		if (util_read_path(path, &procs, NULL) < 0)
+			continue;
+		for (char *p = procs, *end; *p; p = end) {
+			long v = strtol(p, &end, 10);
+			if (end == p || *end != '\n' || v <= 0 || n == EARLY_MAX_PROCS)
+				return -1; /* not a pid list, or too many to sort out */
+			pids[n++] = (pid_t)v;
+			end++;
+		}
+		return n ? n : -1; /* empty: the container has stopped */
+	}
+	return 0;
+}
+
+pid_t target_cgroup_init_pid(const char *cgroup_root, const char *proc_root, const char *id)
+{
+	pid_t pids[EARLY_MAX_PROCS], init = 0;
+	int n = 0;
+
+	if (cgroup_root)
+		n = cgroup_procs(cgroup_root, id, pids);
+	for (size_t r = 0; !cgroup_root && !n && r < ARRAY_SIZE(cgroup_roots); r++)
+		n = cgroup_procs(cgroup_roots[r], id, pids);
+	/* The container's first process is the one whose parent (the shim)
+	 * is outside the cgroup. */
+	for (int i = 0; i < n; i++) {
+		pid_t pp = ppid_of(proc_root, pids[i]);
+		bool inside = false;
+		if (pp < 0)
+			continue; /* exited meanwhile */
+		for (int k = 0; k < n; k++)
+			inside |= pids[k] == pp;
+		if (!inside) {
+			if (init)
+				return 0; /* two candidates: leave it to Docker */
+			init = pids[i];
+		}
+	}
+	return init;
+}
+
+struct early {
+	struct proc p; /* held open while docker inspect runs */
+	struct snapshot snap;
+	bool ok;
+};
+
+static void early_read(struct early *x, const char *id, const struct host_ref *host)
+{
+	cleanup_free char *cgroup = NULL;
+	struct err e = {0};
+	pid_t pid = full_id(id) ? target_cgroup_init_pid(NULL, "/proc", id) : 0;
+
+	if (pid <= 0 || proc_open(&x->p, NULL, pid, &e) < 0)
+		goto out;
+	if (proc_read(&x->p, "cgroup", &cgroup, NULL, &e) < 0 || !target_cgroup_names(cgroup, id) ||
+	    snapshot_take(&x->snap, &x->p, host, id, &e) < 0) {
+		proc_close(&x->p);
+		goto out;
+	}
+	x->ok = true;
+out:
+	err_clear(&e);
+}
+
+/* Take the early read of t if Docker names its process, else drop it. */
+static bool early_adopt(struct early *x, struct target *t)
+{
+	const struct engine_container *c = t->docker;
+	struct err e = {0};
+	bool same;
+
+	if (!x || !x->ok)
+		return false;
+	same = c->running && c->pid == x->p.pid && proc_check_alive(&x->p, &e) == 0;
+	err_clear(&e);
+	proc_close(&x->p);
+	x->ok = false;
+	if (!same) {
+		snapshot_free(&x->snap);
+		return false;
+	}
+	t->snap = x->snap;
+	memset(&x->snap, 0, sizeof(x->snap));
+	return true;
+}
+
+static void early_release(struct early *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		if (v[i].ok) {
+			proc_close(&v[i].p);
+			snapshot_free(&v[i].snap);
+		}
+	}
+	free(v);
+}
+
+static int snapshot_container(struct target *t, const struct host_ref *host, struct early *x)
 {
 	const struct engine_container *c = t->docker;
 	cleanup_free char *cgroup = NULL;
 	struct proc p;
 
+	if (early_adopt(x, t))
+		goto done;
 	if (!c->running || c->pid <= 0)
 		return err_set(&t->err, ERR_EXITED, 0,
 			       "container %s is not running (%s, exit code %d): there is no process to read",
@@ -84,6 +249,7 @@ static int snapshot_container(struct target *t, const struct host_ref *host)
 	proc_close(&p);
 	if (rc < 0)
 		return err_wrap(&t->err, "container %s", t->spec);
+done:
 	t->snap.container_id = xstrdup(c->id);
 	target_disagreements(c, &t->snap, &t->dis);
 	return 0;
@@ -91,7 +257,8 @@ static int snapshot_container(struct target *t, const struct host_ref *host)
 
 /* Read one target: its process, from /proc. Independent of every other
  * target, so they can be read on several threads. */
-static void resolve_one(struct target *t, const struct engine_containers *cs, const struct host_ref *host)
+static void resolve_one(struct target *t, const struct engine_containers *cs, const struct host_ref *host,
+			struct early *x)
 {
 	pid_t pid = 0;
 
@@ -114,7 +281,7 @@ static void resolve_one(struct target *t, const struct engine_containers *cs, co
 				  t->spec);
 		return;
 	}
-	t->rc = snapshot_container(t, host);
+	t->rc = snapshot_container(t, host, x);
 }
 
 /* Snapshots of many containers (an audit of a busy host) are /proc reads
@@ -124,6 +291,8 @@ static void resolve_one(struct target *t, const struct engine_containers *cs, co
 struct pool {
 	struct target_set *set;
 	const struct host_ref *host;
+	struct early *early; /* NULL, or one per target */
+	bool reading_early;  /* the first pass, while docker inspect runs */
 	size_t next;
 	pthread_mutex_t lock;
 };
@@ -138,14 +307,49 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&pool->lock);
 		if (i >= pool->set->n)
 			return NULL;
-		resolve_one(&pool->set->v[i], &pool->set->containers, pool->host);
+		if (pool->reading_early)
+			early_read(&pool->early[i], pool->set->v[i].spec, pool->host);
+		else
+			resolve_one(&pool->set->v[i], &pool->set->containers, pool->host,
+				    pool->early ? &pool->early[i] : NULL);
 	}
+}
+
+/* Run the pool's work on up to one thread per CPU, this one included.
+ * The first item is done here first: libraries set themselves up on first
+ * use, and that is not for several threads at once. */
+struct crew {
+	pthread_t th[TARGET_THREADS];
+	size_t started;
+};
+
+static void crew_start(struct crew *crew, struct pool *pool, bool join_in)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = pool->set->n, nt = n < TARGET_THREADS ? n : TARGET_THREADS;
+
+	if (cpus > 0 && (size_t)cpus < nt)
+		nt = (size_t)cpus;
+	crew->started = 0;
+	/* Joining in, this thread is one of the nt; else it has other work. */
+	for (size_t i = join_in ? 1 : 0; i < nt; i++)
+		if (pthread_create(&crew->th[crew->started], NULL, worker, pool) == 0)
+			crew->started++;
+}
+
+static void crew_join(struct crew *crew)
+{
+	for (size_t i = 0; i < crew->started; i++)
+		pthread_join(crew->th[i], NULL);
 }
 
 int target_resolve(struct engine *eng, char *const *specs, size_t n, const struct host_ref *host,
 		   struct target_set *out, struct err *e)
 {
 	struct argv names = ARGV_INIT;
+	struct pool pool = {out, host, NULL, false, 0, PTHREAD_MUTEX_INITIALIZER};
+	struct crew crew;
+	size_t early_ids = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->v = xcalloc(n, sizeof(*out->v));
@@ -154,34 +358,42 @@ int target_resolve(struct engine *eng, char *const *specs, size_t n, const struc
 		out->v[i].spec = xstrdup(specs[i]);
 		if (!util_str_has_prefix(specs[i], "pid:"))
 			argv_push(&names, specs[i]);
+		early_ids += full_id(specs[i]);
 	}
+	if (!n)
+		return 0;
 
 	if (names.n) {
+		/* Containers named by full id are read while docker inspect
+		 * runs, on other threads (see early_read). */
+		if (early_ids > 1) {
+			pool.early = xcalloc(n, sizeof(*pool.early));
+			pool.reading_early = true;
+			pool.next = 1;
+			early_read(&pool.early[0], out->v[0].spec, host);
+			crew_start(&crew, &pool, false);
+		}
 		int rc = engine_inspect(eng, names.v, &out->containers, e);
 		argv_free(&names);
-		if (rc < 0 && rc != ENGINE_FAIL_NO_CONTAINER)
+		if (pool.early) {
+			crew_join(&crew);
+			pool.reading_early = false;
+		}
+		if (rc < 0 && rc != ENGINE_FAIL_NO_CONTAINER) {
+			early_release(pool.early, n);
 			return -1; /* the engine itself failed: nothing to do per target */
+		}
 	}
 
-	/* The first in this thread: libraries set themselves up on first use. */
-	if (n)
-		resolve_one(&out->v[0], &out->containers, host);
-	if (n > 1) {
-		struct pool pool = {out, host, 1, PTHREAD_MUTEX_INITIALIZER};
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		size_t nt = n - 1 < TARGET_THREADS ? n - 1 : TARGET_THREADS;
-		pthread_t th[TARGET_THREADS];
-		size_t started = 0;
-
-		if (cpus > 0 && (size_t)cpus < nt)
-			nt = (size_t)cpus;
-		for (size_t i = 1; i < nt; i++)
-			if (pthread_create(&th[started], NULL, worker, &pool) == 0)
-				started++;
-		worker(&pool); /* this thread works too; alone if none started */
-		for (size_t i = 0; i < started; i++)
-			pthread_join(th[i], NULL);
-	}
+	if (!pool.early)
+		resolve_one(&out->v[0], &out->containers, host, NULL); /* first use: see crew_start */
+	else
+		resolve_one(&out->v[0], &out->containers, host, &pool.early[0]);
+	pool.next = 1;
+	crew_start(&crew, &pool, true);
+	worker(&pool);
+	crew_join(&crew);
+	early_release(pool.early, n);
 	return 0;
 }
 

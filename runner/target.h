@@ -53,6 +53,12 @@ void target_set_free(struct target_set *set);
 /* Whether /proc/<pid>/cgroup text places the process in the container
  * with this full id (cgroup v1 /docker/<id>, v2 docker-<id>.scope, ...). */
 bool target_cgroup_names(const char *cgroup_text, const char *id);
+/* The first process of the container with this full id, found from its
+ * cgroup's cgroup.procs (the one whose parent is outside the cgroup), or 0
+ * when no known cgroup layout holds it or it is ambiguous. cgroup_root
+ * NULL tries where hierarchies are commonly mounted; tests pass a fixture
+ * tree, and a fixture proc_root for the parents. */
+pid_t target_cgroup_init_pid(const char *cgroup_root, const char *proc_root, const char *id);
 /* Where Docker's description and the kernel's state differ in a way that
  * matters. Pure: the unit tests feed fixtures. */
 void target_disagreements(const struct engine_container *c, const struct snapshot *s,

@@ -10,7 +10,8 @@ e2e_require
 image=${ISOLAB_TEST_IMAGE:-$(e2e_image)}
 label=isolab.e2e=inspect-$$
 names=()
-trap 'docker rm -f "${names[@]}" >/dev/null 2>&1' EXIT
+TMPDIR_E2E=$(mktemp -d)
+trap 'docker rm -f "${names[@]}" >/dev/null 2>&1; rm -rf "$TMPDIR_E2E"' EXIT
 
 start() { # start NAME FLAGS...: a container of the lab image, labelled
 	local name=isolab-e2e-$$-$1; shift
@@ -88,6 +89,38 @@ check "--pid=host: pid shared with the host" [ "$(q hostpid .namespaces.pid.shar
 check "--pid=host: Docker says PidMode host" [ "$(q hostpid .docker.pid_mode)" = host ]
 check "--ipc=host: ipc shared, pid not" [ "$(q hostipc '[.namespaces.ipc.shared_with_host, .namespaces.pid.shared_with_host] | join(",")')" = "true,false" ]
 check "no-new-privileges: set" [ "$(q nnp .no_new_privs)" = true ]
+
+# By full id (as audit names them), containers are read while docker
+# inspect runs, from the process their cgroup holds: the same answer as by
+# name. One container whose first process has children, one that docker
+# exec joined: its first process is still the one read.
+multi=isolab-e2e-$$-multi
+docker run -d --pull=never --network none --label "$label" --name $multi "$image" \
+	sh -c 'sleep 1001 & sleep 1002 & wait' >/dev/null && names+=($multi)
+docker exec -d $multi sleep 1003
+sleep 0.3
+ids=$(docker inspect -f '{{.Id}}' "${names[@]}")
+# shellcheck disable=SC2086
+by_id=$($ISOLAB inspect --json $ids); rc=$?
+check "by full id: exits 0" [ $rc -eq 0 ]
+by_name=$($ISOLAB inspect --json "${names[@]}")
+strip='[.[] | del(.target)]'
+check "by full id: the same as by name, container by container" \
+	[ "$(jq -c "$strip" <<<"$by_id")" = "$(jq -c "$strip" <<<"$by_name")" ]
+check "a container with children and an exec'd process: its first process" \
+	[ "$(jq -r --arg id "$(docker inspect -f '{{.Id}}' $multi)" '.[] | select(.container_id == $id) | .pid' <<<"$by_id")" = "$(pid_of multi)" ]
+if command -v strace >/dev/null; then
+	# shellcheck disable=SC2086
+	# One log per thread (-ff): no call is split across lines.
+	strace -ff -qq -e trace=openat -o "$TMPDIR_E2E/open" $ISOLAB inspect --json $ids >/dev/null
+	n=$(wc -w <<<"$ids")
+	opened() { cat "$TMPDIR_E2E"/open.* | grep -c "$1\", O_RDONLY[^=]*= [0-9]"; }
+	check "by full id: each container found through its cgroup" [ "$(opened cgroup.procs)" -eq "$n" ]
+	check "by full id: each container's mountinfo read once (plus isolab's own)" \
+		[ "$(opened '"mountinfo')" -eq $((n + 1)) ]
+else
+	not_ok "strace is needed to see how containers are read (scripts/bootstrap --test installs it)"
+fi
 
 # The text rendering carries Docker's view and the disagreements.
 text=$($ISOLAB --no-color inspect isolab-e2e-$$-sock)

@@ -3,8 +3,11 @@
  * and real /proc fixtures captured on this machine). */
 #include "testutil.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "target.h"
 
@@ -26,6 +29,89 @@ static void cgroup_paths(void **state)
 	snprintf(buf, sizeof(buf), "0::/docker/%sff\n", id);
 	assert_false(target_cgroup_names(buf, id));
 	assert_false(target_cgroup_names("0::/docker/5aef\n", "5aef"));
+}
+
+/* A fake cgroup hierarchy and proc root, in a fresh directory. */
+static char tree[] = "/tmp/isolab-test-target-XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tree, rel);
+	for (char *p = path + strlen(tree) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+		*p = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void put_stat(int pid, const char *comm, int ppid)
+{
+	char rel[64], text[256];
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
+	snprintf(text, sizeof(text), "%d (%s) S %d %d 0 0 -1 4194560\n", pid, comm, ppid, pid);
+	put(rel, text);
+}
+
+static pid_t init_pid(const char *want_id)
+{
+	char cg[512], proc[512];
+
+	snprintf(cg, sizeof(cg), "%s/cg", tree);
+	snprintf(proc, sizeof(proc), "%s/proc", tree);
+	return target_cgroup_init_pid(cg, proc, want_id);
+}
+
+/* The container's first process from its cgroup: the one whose parent is
+ * outside, under either driver's layout; nothing when unsure. */
+static void init_pid_from_cgroup(void **state)
+{
+	char rel[256];
+	(void)state;
+
+	assert_non_null(mkdtemp(tree));
+	snprintf(rel, sizeof(rel), "cg/docker/%s/cgroup.procs", id);
+	put(rel, "101\n100\n102\n");
+	put_stat(100, "sh", 7);              /* the shim, outside */
+	put_stat(101, "sleep", 100);
+	put_stat(102, "a) S 7 (b", 100);     /* a comm that mimics a field */
+	assert_int_equal(init_pid(id), 100);
+
+	/* Another container, systemd driver: one process. */
+	static const char other[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	snprintf(rel, sizeof(rel), "cg/system.slice/docker-%s.scope/cgroup.procs", other);
+	put(rel, "200\n");
+	put_stat(200, "nginx", 9);
+	assert_int_equal(init_pid(other), 200);
+
+	/* No such container in this tree. */
+	assert_int_equal(init_pid("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"), 0);
+
+	/* Two processes whose parents are outside (one joined by docker exec):
+	 * which came first is Docker's to say. */
+	snprintf(rel, sizeof(rel), "cg/docker/%s/cgroup.procs", id);
+	put(rel, "100\n101\n103\n");
+	put_stat(103, "exec", 8);
+	assert_int_equal(init_pid(id), 0);
+
+	/* Stopped (empty) and unreadable lists. */
+	put(rel, "");
+	assert_int_equal(init_pid(id), 0);
+	put(rel, "100\nnot a pid\n");
+	assert_int_equal(init_pid(id), 0);
+
+	/* The only candidate exited before its parent could be read. */
+	put(rel, "104\n");
+	assert_int_equal(init_pid(id), 0);
+
+	char *const rm[] = {(char *)"rm", (char *)"-rf", tree, NULL};
+	assert_int_equal(tu_run(rm, NULL, NULL), 0);
 }
 
 static struct host_ref host;
@@ -176,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cgroup_paths),
+		cmocka_unit_test(init_pid_from_cgroup),
 		cmocka_unit_test(socket_read_only_is_no_protection),
 		cmocka_unit_test(dropped_cap_present),
 		cmocka_unit_test(unreported_bind_and_modes),
