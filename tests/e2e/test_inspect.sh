@@ -115,7 +115,7 @@ if command -v strace >/dev/null; then
 	strace -ff -qq -e trace=openat -o "$TMPDIR_E2E/open" $ISOLAB inspect --json $ids >/dev/null
 	n=$(wc -w <<<"$ids")
 	opened() { cat "$TMPDIR_E2E"/open.* | grep -c "$1\", O_RDONLY[^=]*= [0-9]"; }
-	check "by full id: each container found through its cgroup" [ "$(opened cgroup.procs)" -eq "$n" ]
+	check "by full id: each container looked up in its cgroup" [ "$(opened cgroup.procs)" -eq "$n" ]
 	check "by full id: each container's mountinfo read once (plus isolab's own)" \
 		[ "$(opened '"mountinfo')" -eq $((n + 1)) ]
 else
