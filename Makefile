@@ -58,6 +58,11 @@ SAN_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(SAN)/%.o)
 SAN_HARNESS_OBJ := $(HARNESS_SRC:%.c=$(SAN)/%.o)
 SAN_BIN := $(UNIT_SRC:tests/%.c=$(SAN)/tests/%) $(INTEG_SRC:tests/%.c=$(SAN)/tests/%)
 
+# isolab itself under ThreadSanitizer: the e2e layer runs its threaded
+# reads (inspect and audit of many containers) through it.
+TSAN := $(B)/tsan
+TSAN_OBJ := $(RUNNER_SRC:%.c=$(TSAN)/%.o) $(UI_SRC:%.c=$(TSAN)/%.o)
+
 FUZZ := $(B)/fuzz
 FUZZ_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(FUZZ)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
@@ -108,6 +113,14 @@ $(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(ALL_CFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
+$(TSAN)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat -fsanitize=thread -O1 -c -o $@ $<
+$(TSAN)/runner/lab.o $(TSAN)/runner/image.o: $(B)/datadir.stamp
+
+$(TSAN)/isolab: $(TSAN_OBJ)
+	clang $(ALL_CFLAGS) -fsanitize=thread -O1 -o $@ $^ $(PKG_LIBS)
+
 $(FUZZ)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(ALL_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -O1 -c -o $@ $<
@@ -116,7 +129,7 @@ $(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -O1 -o $@ $< $(FUZZ_RUNNER_OBJ) $(PKG_LIBS)
 
-test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(FUZZ_BIN)
+test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(TSAN)/isolab $(FUZZ_BIN)
 
 # --- benchmarks (not tests) ---------------------------------------------------
 
