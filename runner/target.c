@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -156,26 +157,40 @@ pid_t target_cgroup_init_pid(const char *cgroup_root, const char *proc_root, con
 }
 
 struct early {
-	struct proc p; /* held open while docker inspect runs */
+	struct proc alive; /* only its pidfd, held while docker inspect runs */
 	struct snapshot snap;
 	bool ok;
 };
+
+/* How many containers may be read early: each holds one pidfd until
+ * Docker answers, and docker inspect itself needs descriptors. */
+static size_t early_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 20)
+		return 1 << 19;
+	return rl.rlim_cur > 128 ? (size_t)(rl.rlim_cur - 128) / 2 : 0;
+}
 
 static void early_read(struct early *x, const char *id, const struct host_ref *host)
 {
 	cleanup_free char *cgroup = NULL;
 	struct err e = {0};
+	struct proc p = PROC_INIT;
 	pid_t pid = full_id(id) ? target_cgroup_init_pid(NULL, "/proc", id) : 0;
 
-	if (pid <= 0 || proc_open(&x->p, NULL, pid, &e) < 0)
-		goto out;
-	if (proc_read(&x->p, "cgroup", &cgroup, NULL, &e) < 0 || !target_cgroup_names(cgroup, id) ||
-	    snapshot_take(&x->snap, &x->p, host, id, &e) < 0) {
-		proc_close(&x->p);
-		goto out;
+	if (pid > 0 && proc_open(&p, NULL, pid, &e) == 0 &&
+	    proc_read(&p, "cgroup", &cgroup, NULL, &e) == 0 && target_cgroup_names(cgroup, id) &&
+	    snapshot_take(&x->snap, &p, host, id, &e) == 0) {
+		x->alive = (struct proc)PROC_INIT;
+		x->alive.pid = p.pid;
+		x->alive.pidfd = util_steal_fd(&p.pidfd);
+		x->ok = true;
 	}
-	x->ok = true;
-out:
+	proc_close(&p);
 	err_clear(&e);
 }
 
@@ -188,9 +203,9 @@ static bool early_adopt(struct early *x, struct target *t)
 
 	if (!x || !x->ok)
 		return false;
-	same = c->running && c->pid == x->p.pid && proc_check_alive(&x->p, &e) == 0;
+	same = c->running && c->pid == x->alive.pid && proc_check_alive(&x->alive, &e) == 0;
 	err_clear(&e);
-	proc_close(&x->p);
+	proc_close(&x->alive);
 	x->ok = false;
 	if (!same) {
 		snapshot_free(&x->snap);
@@ -205,7 +220,7 @@ static void early_release(struct early *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++) {
 		if (v[i].ok) {
-			proc_close(&v[i].p);
+			proc_close(&v[i].alive);
 			snapshot_free(&v[i].snap);
 		}
 	}
@@ -293,7 +308,7 @@ struct pool {
 	const struct host_ref *host;
 	struct early *early; /* NULL, or one per target */
 	bool reading_early;  /* the first pass, while docker inspect runs */
-	size_t next;
+	size_t next, end;    /* the items still to do: [next, end) */
 	pthread_mutex_t lock;
 };
 
@@ -305,7 +320,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&pool->lock);
 		size_t i = pool->next++;
 		pthread_mutex_unlock(&pool->lock);
-		if (i >= pool->set->n)
+		if (i >= pool->end)
 			return NULL;
 		if (pool->reading_early)
 			early_read(&pool->early[i], pool->set->v[i].spec, pool->host);
@@ -326,7 +341,7 @@ struct crew {
 static void crew_start(struct crew *crew, struct pool *pool, bool join_in)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = pool->set->n, nt = n < TARGET_THREADS ? n : TARGET_THREADS;
+	size_t n = pool->end - pool->next, nt = n < TARGET_THREADS ? n : TARGET_THREADS;
 
 	if (cpus > 0 && (size_t)cpus < nt)
 		nt = (size_t)cpus;
@@ -347,7 +362,7 @@ int target_resolve(struct engine *eng, char *const *specs, size_t n, const struc
 		   struct target_set *out, struct err *e)
 {
 	struct argv names = ARGV_INIT;
-	struct pool pool = {out, host, NULL, false, 0, PTHREAD_MUTEX_INITIALIZER};
+	struct pool pool = {out, host, NULL, false, 0, 0, PTHREAD_MUTEX_INITIALIZER};
 	struct crew crew;
 	size_t early_ids = 0;
 
@@ -366,11 +381,13 @@ int target_resolve(struct engine *eng, char *const *specs, size_t n, const struc
 	if (names.n) {
 		/* Containers named by full id are read while docker inspect
 		 * runs, on other threads (see early_read). */
-		if (early_ids > 1) {
+		size_t limit = early_limit();
+		if (early_ids > 1 && limit > 1) {
 			pool.early = xcalloc(n, sizeof(*pool.early));
 			pool.reading_early = true;
+			early_read(&pool.early[0], out->v[0].spec, host); /* first use: see crew_start */
 			pool.next = 1;
-			early_read(&pool.early[0], out->v[0].spec, host);
+			pool.end = n < limit ? n : limit;
 			crew_start(&crew, &pool, false);
 		}
 		int rc = engine_inspect(eng, names.v, &out->containers, e);
@@ -385,11 +402,9 @@ int target_resolve(struct engine *eng, char *const *specs, size_t n, const struc
 		}
 	}
 
-	if (!pool.early)
-		resolve_one(&out->v[0], &out->containers, host, NULL); /* first use: see crew_start */
-	else
-		resolve_one(&out->v[0], &out->containers, host, &pool.early[0]);
+	resolve_one(&out->v[0], &out->containers, host, pool.early ? &pool.early[0] : NULL);
 	pool.next = 1;
+	pool.end = n;
 	crew_start(&crew, &pool, true);
 	worker(&pool);
 	crew_join(&crew);
