@@ -86,10 +86,12 @@ struct engine_info {
 	bool rootless;
 	bool cgroupns;
 };
+/* info is filled as far as the client answered (its version, even with no
+ * daemon): engine_info_free() it whatever the result. */
 int engine_info(struct engine *eng, struct engine_info *info, struct err *e);
 /* The parser, on docker info --format '{{json .}}' output. A client that
  * reaches no daemon fills ServerErrors (20.10) or leaves ServerVersion out
- * (28): classified like stderr. */
+ * (28): classified like stderr. Free info whatever the result. */
 int engine_info_parse(const char *json, struct engine_info *info, struct err *e);
 void engine_info_free(struct engine_info *info);
 

@@ -124,8 +124,7 @@ static void gather(struct doctor_ctx *c, const struct cli *cli)
 
 static void release(struct doctor_ctx *c)
 {
-	if (c->info_rc == 0)
-		engine_info_free(&c->info);
+	engine_info_free(&c->info); /* filled in part even when the daemon is down */
 	engine_release(&c->eng);
 	free(c->socket);
 	free(c->image_src);
