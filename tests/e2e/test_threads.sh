@@ -68,13 +68,18 @@ names=$(docker ps --format '{{.Names}}' --filter "label=$label")
 check "inspect by name under TSan: exit 0, no race" [ $rc -eq 0 ]
 grep -q ThreadSanitizer "$tmp/tsan.err" && diag "$(head -40 "$tmp/tsan.err")"
 
-# audit lists every running container by full id: only ours run here
-# (other e2e scripts remove theirs), so the findings can be compared.
-"$TSAN_ISOLAB" audit --json >"$tmp/tsan.json" 2>"$tmp/tsan.err"; rc=$?
+# audit of all running containers names each by full id, as --container
+# does here; naming ours keeps the answer to them alone, whatever else runs.
+sel=()
+for id in $ids; do sel+=(--container "$id"); done
+"$TSAN_ISOLAB" audit --json "${sel[@]}" >"$tmp/tsan.json" 2>"$tmp/tsan.err"; rc=$?
 check "audit under TSan: exit 1 (open high findings), no race" [ $rc -eq 1 ]
 grep -q ThreadSanitizer "$tmp/tsan.err" && diag "$(head -40 "$tmp/tsan.err")"
-"$ISOLAB" audit --json >"$tmp/plain.json"
+"$ISOLAB" audit --json "${sel[@]}" >"$tmp/plain.json"
 check "audit under TSan: the normal binary's findings" cmp -s "$tmp/tsan.json" "$tmp/plain.json"
 check "audit saw all twelve" [ "$(jq '[.[] | select(.name | startswith("isolab-e2e-'$$'-t"))] | length' "$tmp/plain.json")" -eq 12 ]
+"$TSAN_ISOLAB" audit --json >/dev/null 2>"$tmp/tsan.err"; rc=$?
+check "audit of every running container under TSan: no race" [ $rc -ne 66 ]
+grep -q ThreadSanitizer "$tmp/tsan.err" && diag "$(head -40 "$tmp/tsan.err")"
 
 tap_done
