@@ -1174,25 +1174,11 @@ int audit_report_status(const struct audit_report *r, enum audit_severity min)
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *argv_json(const struct argv *a)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < a->n; i++)
-		json_array_append_new(arr, json_string(a->v[i]));
-	return arr;
-}
-
 static json_t *finding_json(const struct audit_finding *f)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:s}", "check", f->check->name,
 			      "severity", audit_severity_name(f->severity), "evidence", f->evidence,
-			      "accepted", f->accepted, "reason", str_or_null(f->reason), "risk",
+			      "accepted", f->accepted, "reason", report_json_str(f->reason), "risk",
 			      f->check->risk, "fix", f->fix);
 
 	if (f->reason_blank)
@@ -1201,7 +1187,7 @@ static json_t *finding_json(const struct audit_finding *f)
 	if (f->userns_lowered)
 		json_object_set_new(j, "lowered_for_user_namespace", json_true());
 	if (f->caps.n)
-		json_object_set_new(j, "capabilities", argv_json(&f->caps));
+		json_object_set_new(j, "capabilities", report_json_argv(&f->caps));
 	if (f->target)
 		json_object_set_new(j, "target", json_string(f->target));
 	if (f->host_path)
@@ -1211,7 +1197,7 @@ static json_t *finding_json(const struct audit_finding *f)
 	if (f->read_only >= 0)
 		json_object_set_new(j, "read_only", json_boolean(f->read_only));
 	if (f->below.n)
-		json_object_set_new(j, "below", argv_json(&f->below));
+		json_object_set_new(j, "below", report_json_argv(&f->below));
 	if (f->ns) {
 		json_object_set_new(j, "namespace", json_string(f->ns));
 		json_object_set_new(j, "inode", f->ns_inode ? json_integer((json_int_t)f->ns_inode)
@@ -1231,7 +1217,7 @@ json_t *audit_report_json(const struct audit_report *r, enum audit_severity min)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct audit_container *c = &r->v[i];
 		json_t *findings = json_array();
-		json_t *notes = argv_json(&c->notes);
+		json_t *notes = report_json_argv(&c->notes);
 
 		for (size_t j = 0; j < c->n; j++)
 			if (c->v[j].severity >= min)
@@ -1248,7 +1234,7 @@ json_t *audit_report_json(const struct audit_report *r, enum audit_severity min)
 		if (!c->gone && !c->error)
 			json_object_set_new(o, "user_namespace",
 					    json_pack("{s:b, s:o}", "own", c->own_userns, "uid_map",
-						      str_or_null(c->uid_map)));
+						      report_json_str(c->uid_map)));
 		json_object_set_new(o, "notes", notes);
 		json_array_append_new(all, o);
 	}

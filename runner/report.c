@@ -41,16 +41,25 @@ json_t *report_caps_json(const struct caps *c)
 	return o;
 }
 
-static json_t *str_or_null(const char *s)
+json_t *report_json_str(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+json_t *report_json_argv(const struct argv *a)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < a->n; i++)
+		json_array_append_new(arr, json_string(a->v[i]));
+	return arr;
 }
 
 json_t *report_mount_json(const struct mount_entry *m)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:s, s:b}",
-			 "target", m->target, "fstype", m->fstype, "source", str_or_null(m->source),
-			 "root", m->root, "host_path", str_or_null(m->host_path), "read_only",
+			 "target", m->target, "fstype", m->fstype, "source", report_json_str(m->source),
+			 "root", m->root, "host_path", report_json_str(m->host_path), "read_only",
 			 m->read_only, "propagation", m->propagation, "kind",
 			 mounts_kind_name(m->kind), "sensitive", m->sensitive);
 }
@@ -89,17 +98,17 @@ json_t *report_snapshot_json(const struct snapshot *s)
 		json_array_append_new(mounts, report_mount_json(&s->mounts.v[i]));
 
 	return json_pack("{s:s, s:o, s:i, s:o, s:b, s:s, s:i, s:o, s:o, s:o, s:o}",
-			 "target", s->target, "container_id", str_or_null(s->container_id), "pid",
+			 "target", s->target, "container_id", report_json_str(s->container_id), "pid",
 			 (int)s->pid, "caps", caps, "no_new_privs", s->no_new_privs, "seccomp",
 			 snapshot_seccomp_name(s->seccomp), "seccomp_filters", s->seccomp_filters,
-			 "lsm", str_or_null(s->lsm), "namespaces", ns_json(&s->ns), "uid_map",
-			 str_or_null(s->uid_map), "mounts", mounts);
+			 "lsm", report_json_str(s->lsm), "namespaces", ns_json(&s->ns), "uid_map",
+			 report_json_str(s->uid_map), "mounts", mounts);
 }
 
 static json_t *side_json(const struct snapshot *s)
 {
 	return json_pack("{s:s, s:i, s:o}", "target", s->target, "pid", (int)s->pid,
-			 "container_id", str_or_null(s->container_id));
+			 "container_id", report_json_str(s->container_id));
 }
 
 static json_t *shared_json(int v)

@@ -9,11 +9,17 @@
 #include <stdio.h>
 
 #include "snapshot.h"
+#include "util.h"
 
 struct report_opts {
 	bool color;
 	bool ascii; /* no UTF-8 marks */
 };
+
+/* Small JSON pieces every renderer needs: a string or null (for NULL),
+ * and an argv as an array of strings. */
+json_t *report_json_str(const char *s);
+json_t *report_json_argv(const struct argv *a);
 
 json_t *report_caps_json(const struct caps *c);
 json_t *report_mount_json(const struct mount_entry *m);

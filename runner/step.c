@@ -801,19 +801,6 @@ int step_commands(const struct step_ctx *ctx, const struct lab *lab, const struc
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *argv_json(const struct argv *a)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < a->n; i++)
-		json_array_append_new(arr, json_string(a->v[i]));
-	return arr;
-}
-
 static json_t *question_json(const struct lab_question *q)
 {
 	json_t *choices = json_array();
@@ -823,7 +810,7 @@ static json_t *question_json(const struct lab_question *q)
 	for (size_t i = 0; i < q->choices.n; i++)
 		json_array_append_new(choices, json_string(q->choices.v[i]));
 	return json_pack("{s:s, s:o, s:s, s:o}", "prompt", q->prompt, "choices", choices, "answer",
-			 q->choices.v[q->answer], "why", str_or_null(q->why));
+			 q->choices.v[q->answer], "why", report_json_str(q->why));
 }
 
 json_t *step_result_json(const struct step_result *r)
@@ -838,13 +825,13 @@ json_t *step_result_json(const struct step_result *r)
 		json_t *priv = json_null();
 		if (c->plan.requested)
 			priv = json_pack("{s:b, s:o, s:o}", "approximated", c->plan.approximated,
-					 "replacement", argv_json(&c->plan.replacement), "left_out",
-					 argv_json(&c->plan.left_out));
+					 "replacement", report_json_argv(&c->plan.replacement), "left_out",
+					 report_json_argv(&c->plan.left_out));
 		json_array_append_new(
 			containers,
 			json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "name", c->def->name,
-				  "reference", c->def->reference, "docker_name", str_or_null(c->name), "id",
-				  str_or_null(c->id), "command", str_or_null(command), "privileged", priv,
+				  "reference", c->def->reference, "docker_name", report_json_str(c->name), "id",
+				  report_json_str(c->id), "command", report_json_str(command), "privileged", priv,
 				  "inspect", c->target ? target_json(c->target) : json_null(), "error",
 				  c->rc < 0 ? json_string(c->err.msg) : json_null()));
 	}
@@ -865,10 +852,10 @@ json_t *step_result_json(const struct step_result *r)
 			actions,
 			json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
 				  a->def->id, "kind", lab_action_kind_name(a->def->kind), "in",
-				  str_or_null(a->def->in), "command", str_or_null(command), "exit_code",
+				  report_json_str(a->def->in), "command", report_json_str(command), "exit_code",
 				  a->res.out.data ? json_integer(a->res.exit_code) : json_null(), "stdout",
-				  str_or_null(a->res.out.data), "stderr", str_or_null(a->res.err.data),
-				  "result", lab_result_name(a->result), "detail", str_or_null(a->detail),
+				  report_json_str(a->res.out.data), "stderr", report_json_str(a->res.err.data),
+				  "result", lab_result_name(a->result), "detail", report_json_str(a->detail),
 				  "probe", a->probe ? json_incref(a->probe) : json_null(), "error",
 				  a->rc < 0 ? json_string(a->err.msg) : json_null()));
 	}
@@ -879,7 +866,7 @@ json_t *step_result_json(const struct step_result *r)
 		json_array_append_new(expects, json_pack("{s:s, s:s, s:b, s:s, s:o}", "kind",
 							 lab_expect_kind_name(x->def->kind), "text",
 							 x->text, "held", x->held, "seen", x->seen, "why",
-							 str_or_null(x->def->why)));
+							 report_json_str(x->def->why)));
 	}
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:I}",
 			 "lab", r->lab->id, "step", step->id, "title", step->title, "index",
@@ -888,7 +875,7 @@ json_t *step_result_json(const struct step_result *r)
 			 comparisons, "actions", actions, "expectations", expects, "audit",
 			 r->audited ? audit_report_json(&r->audit, AUDIT_LOW) : json_null(), "held",
 			 r->rc == 0 && r->failed == 0, "passed", (json_int_t)r->held, "failed",
-			 (json_int_t)r->failed, "removed", argv_json(&r->removed), "error",
+			 (json_int_t)r->failed, "removed", report_json_argv(&r->removed), "error",
 			 r->rc < 0 ? json_string(r->err.msg) : json_null(), "elapsed_ms",
 			 (json_int_t)r->elapsed_ms);
 }

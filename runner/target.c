@@ -563,14 +563,6 @@ void target_disagreements_free(struct disagreements *d)
 
 /* ---- renderings ---------------------------------------------------------- */
 
-static json_t *argv_json(const struct argv *a)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < a->n; i++)
-		json_array_append_new(arr, json_string(a->v[i]));
-	return arr;
-}
-
 json_t *target_docker_json(const struct engine_container *c)
 {
 	json_t *mounts = json_array();
@@ -595,10 +587,10 @@ json_t *target_docker_json(const struct engine_container *c)
 			 "s:b, s:o, s:o}",
 			 "id", c->id, "name", c->name, "image", c->image, "running", c->running,
 			 "status", c->status, "privileged", c->privileged, "cap_add",
-			 argv_json(&c->cap_add), "cap_drop", argv_json(&c->cap_drop), "binds",
-			 argv_json(&c->binds), "pid_mode", c->pid_mode, "network_mode", c->network_mode,
+			 report_json_argv(&c->cap_add), "cap_drop", report_json_argv(&c->cap_drop), "binds",
+			 report_json_argv(&c->binds), "pid_mode", c->pid_mode, "network_mode", c->network_mode,
 			 "ipc_mode", c->ipc_mode, "uts_mode", c->uts_mode, "userns_mode", c->userns_mode,
-			 "security_opt", argv_json(&c->security_opt), "readonly_rootfs",
+			 "security_opt", report_json_argv(&c->security_opt), "readonly_rootfs",
 			 c->readonly_rootfs, "mounts", mounts, "labels", labels);
 	json_object_set_new(j, "devices", devices);
 	return j;
