@@ -794,11 +794,11 @@ static const struct {
 	{"pid", LAB_VAR_PID, true},         {"name", LAB_VAR_NAME, true},
 	{"witness", LAB_VAR_WITNESS, false}, {"nonce", LAB_VAR_NONCE, false},
 	{"scratch", LAB_VAR_SCRATCH, false}, {"image", LAB_VAR_IMAGE, false},
-	{"session", LAB_VAR_SESSION, false},
+	{"session", LAB_VAR_SESSION, false}, {"disk_canary", LAB_VAR_DISK_CANARY, false},
 };
 
 #define PH_KNOWN                                                                              \
-	"known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}; " \
+	"known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}; " \
 	"'{{' and '}}' are literal braces"
 
 const char *lab_var_name(enum lab_var v)
@@ -1546,6 +1546,10 @@ static const struct efield finding_fields[] = {
 	{"check", F_CHOICE, true, 0, EOFF(finding.check), NO_OFF, false, 0, audit_check_list},
 	{"present", F_BOOL, false, 0, EOFF(finding.present), NO_OFF, false, true, NULL},
 };
+static const struct efield lsm_fields[] = {
+	{"container", F_CONTAINER, true, 0, EOFF(container), NO_OFF, false, 0, NULL},
+	{"profile", F_TEXT, true, 0, EOFF(lsm.profile), NO_OFF, false, 0, NULL},
+};
 
 static const struct ekind {
 	const char *name;
@@ -1561,6 +1565,7 @@ static const struct ekind {
 	{"action", LAB_EXPECT_ACTION, action_fields, ARRAY_SIZE(action_fields)},
 	{"privileged", LAB_EXPECT_PRIVILEGED, privileged_fields, ARRAY_SIZE(privileged_fields)},
 	{"finding", LAB_EXPECT_FINDING, finding_fields, ARRAY_SIZE(finding_fields)},
+	{"lsm", LAB_EXPECT_LSM, lsm_fields, ARRAY_SIZE(lsm_fields)},
 };
 
 static const char *const safety_names[] = {"inspect-only", "vm-only", NULL};
@@ -1719,6 +1724,45 @@ static void join_fields(struct strbuf *sb, const struct ekind *k, int group, con
 	}
 }
 
+static const struct kspec when_keys[] = {
+	{"lsm", false},
+	{"privileged", false},
+};
+static const struct kspec note_keys[] = {
+	{"when", true},
+	{"text", true},
+};
+static const char *const lsm_names[] = {"any", "apparmor", "selinux", "none"};
+static const char *const priv_names[] = {"any", "real", "approximated"};
+
+const char *lab_lsm_name(enum lab_lsm l)
+{
+	return (size_t)l < ARRAY_SIZE(lsm_names) ? lsm_names[l] : "?";
+}
+
+const char *lab_priv_name(enum lab_priv p)
+{
+	return (size_t)p < ARRAY_SIZE(priv_names) ? priv_names[p] : "?";
+}
+
+/* when: {lsm: apparmor|selinux|none, privileged: real|approximated} */
+static void parse_when(struct ctx *c, const struct ynode *n, struct lab_when *w)
+{
+	const struct ynode *v;
+	int i;
+
+	if (!check_map(c, n, "'when'", when_keys, ARRAY_SIZE(when_keys)))
+		return;
+	w->pos = pos_of(c, n);
+	if ((v = map_value(n, "lsm")) && (i = get_enum(c, v, "lsm", lsm_names + 1, 3)) >= 0)
+		w->lsm = (enum lab_lsm)(i + 1);
+	if ((v = map_value(n, "privileged")) &&
+	    (i = get_enum(c, v, "privileged", priv_names + 1, 2)) >= 0)
+		w->privileged = (enum lab_priv)(i + 1);
+	if (!map_key(n, "lsm") && !map_key(n, "privileged"))
+		problem_at(c, n, "'when' needs 'lsm' or 'privileged' (or both)");
+}
+
 static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_expect *x,
 			 const struct lab_step *step)
 {
@@ -1738,7 +1782,8 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 	}
 	for (size_t i = 0; i + 1 < item->n; i += 2) {
 		const struct ynode *key = item->kid[i];
-		if (key->bad || key->type != Y_SCALAR || strcmp(key->s, "why") == 0)
+		if (key->bad || key->type != Y_SCALAR || strcmp(key->s, "why") == 0 ||
+		    strcmp(key->s, "when") == 0)
 			continue;
 		if (kkey) {
 			problem_at(c, key,
@@ -1752,7 +1797,7 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 	if (!kkey) {
 		problem_at(c, item,
 			   "an expectation needs a kind (cap, namespace, mount, seccomp, "
-			   "no_new_privs, action, privileged)");
+			   "no_new_privs, action, privileged, finding, lsm)");
 		return false;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(ekinds); i++)
@@ -1761,7 +1806,7 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 	if (!k) {
 		problem_at(c, kkey,
 			   "unknown expectation kind '%s' (known: cap, namespace, mount, seccomp, "
-			   "no_new_privs, action, privileged)",
+			   "no_new_privs, action, privileged, finding, lsm)",
 			   kkey->s);
 		return false;
 	}
@@ -1769,6 +1814,8 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 	x->pos = pos_of(c, kkey);
 	if ((why = map_value(item, "why")) && !(x->why = get_str(c, why, "why", true)))
 		ok = false;
+	if ((why = map_value(item, "when")))
+		parse_when(c, why, &x->when);
 
 	for (size_t i = 0; i < k->n; i++) {
 		const struct efield *f = &k->fields[i];
@@ -1876,7 +1923,7 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 	return true;
 }
 
-static void expect_free(struct lab_expect *x)
+void lab_expect_free(struct lab_expect *x)
 {
 	free(x->why);
 	free(x->container);
@@ -1885,6 +1932,7 @@ static void expect_free(struct lab_expect *x)
 	free(x->mount.host_path);
 	free(x->mount.kind);
 	free(x->finding.check);
+	free(x->lsm.profile);
 	free(x->action.id);
 	free(x->action.contains);
 }
@@ -1898,15 +1946,18 @@ static const struct kspec lab_keys[] = {
 static const struct kspec step_keys[] = {
 	{"id", true},          {"title", true},   {"text", true},    {"question", false},
 	{"containers", false}, {"actions", false}, {"expect", false}, {"hints", true},
+	{"notes", false},
 };
 static const struct kspec question_keys[] = {
 	{"prompt", true}, {"choices", true}, {"answer", true}, {"why", false},
 };
 static const struct kspec container_keys[] = {
 	{"name", true}, {"reference", false}, {"flags", false}, {"command", false},
+	{"when", false},
 };
 static const struct kspec action_keys[] = {
 	{"id", true}, {"in", false}, {"probe", false}, {"args", false}, {"exec", false}, {"host", false},
+	{"when", false},
 };
 
 static void parse_container(struct ctx *c, const struct ynode *n, struct lab_container *ct,
@@ -1947,6 +1998,8 @@ static void parse_container(struct ctx *c, const struct ynode *n, struct lab_con
 		check_words_placeholders(c, &ct->flags, "flags", NULL);
 		check_flags(c, &ct->flags);
 	}
+	if ((v = map_value(n, "when")))
+		parse_when(c, v, &ct->when);
 	if ((v = map_value(n, "command")) && get_words(c, v, "command", &ct->command)) {
 		if (ct->command.n == 0)
 			problem_at(c, v,
@@ -1971,6 +2024,9 @@ static void parse_action(struct ctx *c, const struct ynode *n, struct lab_action
 		what = xasprintf("action '%s'", v->s);
 	if (!check_map(c, n, what ? what : "an action", action_keys, ARRAY_SIZE(action_keys)))
 		return;
+	if ((kind_val = map_value(n, "when")))
+		parse_when(c, kind_val, &a->when);
+	kind_val = NULL;
 	if (v && (a->id = get_id(c, v, "id"))) {
 		for (const struct lab_action *o = step->actions; o < a; o++)
 			if (o->id && strcmp(o->id, a->id) == 0) {
@@ -2163,6 +2219,70 @@ static void parse_text(struct ctx *c, const struct ynode *n, struct lab_step *st
 	mdtext_free(doc);
 }
 
+static void parse_notes(struct ctx *c, const struct ynode *v, struct lab_step *st)
+{
+	if (v->type != Y_SEQ) {
+		if (!v->bad)
+			problem_at(c, v, "'notes' must be a list, found %s", found(v));
+		return;
+	}
+	st->notes = xcalloc(v->n, sizeof(*st->notes));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *n = v->kid[i], *w;
+		struct lab_note *note = &st->notes[st->n_notes++];
+		note->pos = pos_of(c, n);
+		if (!check_map(c, n, "a note", note_keys, ARRAY_SIZE(note_keys)))
+			continue;
+		if ((w = map_value(n, "when")))
+			parse_when(c, w, &note->when);
+		if ((w = map_value(n, "text")))
+			note->text = get_str(c, w, "text", true);
+	}
+}
+
+/* What an item refers to must exist wherever the item does: an action in a
+ * container that runs only on some hosts runs only there too. */
+static void when_ref(struct ctx *c, const struct lab_pos *pos, const char *what,
+		     const struct lab_when *item, const char *whom, const struct lab_when *ref)
+{
+	if (lab_when_implies(item, ref))
+		return;
+	cleanup_free char *cond = lab_when_text(ref);
+	problem_pos(c, pos, "%s refers to %s, which exists only %s: give it the same 'when'", what,
+		    whom, cond);
+}
+
+static void check_when_refs(struct ctx *c, const struct lab_step *st)
+{
+	for (size_t i = 0; i < st->n_containers; i++) {
+		const struct lab_container *ct = &st->containers[i];
+		if (ct->reference && ct->when.pos.line)
+			problem_pos(c, &ct->when.pos,
+				    "the reference container runs on every host: it takes no 'when'");
+	}
+	for (size_t i = 0; i < st->n_actions; i++) {
+		const struct lab_action *a = &st->actions[i];
+		if (a->container < 0 || !a->id)
+			continue;
+		cleanup_free char *what = xasprintf("action '%s'", a->id);
+		cleanup_free char *whom = xasprintf("container '%s'", a->in);
+		when_ref(c, &a->pos, what, &a->when, whom, &st->containers[a->container].when);
+	}
+	for (size_t i = 0; i < st->n_expects; i++) {
+		const struct lab_expect *x = &st->expects[i];
+		if (x->container_index >= 0) {
+			cleanup_free char *whom = xasprintf("container '%s'", x->container);
+			when_ref(c, &x->pos, "an expectation", &x->when, whom,
+				 &st->containers[x->container_index].when);
+		}
+		if (x->kind == LAB_EXPECT_ACTION && x->action.index >= 0) {
+			cleanup_free char *whom = xasprintf("action '%s'", x->action.id);
+			when_ref(c, &x->pos, "an expectation", &x->when, whom,
+				 &st->actions[x->action.index].when);
+		}
+	}
+}
+
 static void parse_step(struct ctx *c, const struct ynode *n, struct lab_step *st,
 		       const struct lab *lab)
 {
@@ -2235,6 +2355,9 @@ static void parse_step(struct ctx *c, const struct ynode *n, struct lab_step *st
 			}
 		}
 	}
+	if ((v = map_value(n, "notes")))
+		parse_notes(c, v, st);
+	check_when_refs(c, st);
 	if ((v = map_value(n, "question")))
 		parse_question(c, v, st);
 	if ((v = map_value(n, "hints")) && get_words(c, v, "hints", &st->hints)) {
@@ -2296,6 +2419,21 @@ static void build_lab(struct ctx *c, const struct ynode *root)
 
 /* --- loading -------------------------------------------------------------- */
 
+void lab_container_free(struct lab_container *ct)
+{
+	free(ct->name);
+	words_free(&ct->flags);
+	words_free(&ct->command);
+}
+
+void lab_action_free(struct lab_action *a)
+{
+	free(a->id);
+	free(a->in);
+	free(a->probe);
+	words_free(&a->argv);
+}
+
 void lab_free(struct lab *lab)
 {
 	if (!lab)
@@ -2311,21 +2449,17 @@ void lab_free(struct lab *lab)
 			words_free(&st->question->choices);
 			free(st->question);
 		}
-		for (size_t j = 0; j < st->n_containers; j++) {
-			free(st->containers[j].name);
-			words_free(&st->containers[j].flags);
-			words_free(&st->containers[j].command);
-		}
+		for (size_t j = 0; j < st->n_containers; j++)
+			lab_container_free(&st->containers[j]);
 		free(st->containers);
-		for (size_t j = 0; j < st->n_actions; j++) {
-			free(st->actions[j].id);
-			free(st->actions[j].in);
-			free(st->actions[j].probe);
-			words_free(&st->actions[j].argv);
-		}
+		for (size_t j = 0; j < st->n_actions; j++)
+			lab_action_free(&st->actions[j]);
 		free(st->actions);
+		for (size_t j = 0; j < st->n_notes; j++)
+			free(st->notes[j].text);
+		free(st->notes);
 		for (size_t j = 0; j < st->n_expects; j++)
-			expect_free(&st->expects[j]);
+			lab_expect_free(&st->expects[j]);
 		free(st->expects);
 		words_free(&st->hints);
 	}

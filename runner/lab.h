@@ -32,8 +32,38 @@ struct lab_words {
 	struct lab_pos at;   /* the list itself; the owner's position when absent */
 };
 
+/* A condition on the host a lab runs on (`when:`), for what the host
+ * changes: an LSM that confines containers, a --privileged that is real or
+ * approximated. Every field ANY (pos.line 0): no condition, always. */
+enum lab_lsm {
+	LAB_LSM_ANY = 0,
+	LAB_LSM_APPARMOR, /* the kernel runs AppArmor: Docker confines with docker-default */
+	LAB_LSM_SELINUX,  /* SELinux enforcing */
+	LAB_LSM_NONE,     /* neither */
+};
+
+enum lab_priv {
+	LAB_PRIV_ANY = 0,
+	LAB_PRIV_REAL,         /* the host can grant every capability */
+	LAB_PRIV_APPROXIMATED, /* it cannot: isolab approximates --privileged */
+};
+
+struct lab_when {
+	struct lab_pos pos; /* the 'when' key; line 0 when there is none */
+	enum lab_lsm lsm;
+	enum lab_priv privileged;
+};
+
+/* Markdown shown after the step's text on the hosts its condition holds. */
+struct lab_note {
+	struct lab_pos pos;
+	struct lab_when when;
+	char *text;
+};
+
 struct lab_container {
 	struct lab_pos pos;
+	struct lab_when when;
 	char *name;             /* [a-z0-9-]+, unique within the step */
 	bool reference;         /* the one the others are compared with */
 	struct lab_words flags; /* docker run flags, validated against an allowlist */
@@ -48,6 +78,7 @@ enum lab_action_kind {
 
 struct lab_action {
 	struct lab_pos pos;
+	struct lab_when when;
 	char *id;
 	enum lab_action_kind kind;
 	char *in;              /* container name; NULL for host actions */
@@ -65,6 +96,7 @@ enum lab_expect_kind {
 	LAB_EXPECT_ACTION,
 	LAB_EXPECT_PRIVILEGED,
 	LAB_EXPECT_FINDING, /* isolab audit's review of the container */
+	LAB_EXPECT_LSM,     /* the LSM label the kernel gives the process */
 };
 
 enum lab_cap_set {
@@ -91,6 +123,7 @@ enum lab_result {
  * container/container_index serve every kind but LAB_EXPECT_ACTION. */
 struct lab_expect {
 	struct lab_pos pos; /* the kind's key */
+	struct lab_when when;
 	enum lab_expect_kind kind;
 	char *why;           /* shown with the result; NULL when absent */
 	char *container;     /* NULL for LAB_EXPECT_ACTION */
@@ -118,6 +151,9 @@ struct lab_expect {
 	struct {
 		bool value;
 	} nnp;
+	struct {
+		char *profile; /* "docker-default", "unconfined": attr/current up to " (" */
+	} lsm;
 	struct {
 		char *check;  /* an audit check (isolab audit --explain CHECK) */
 		bool present; /* default true: the review raises it */
@@ -155,6 +191,8 @@ struct lab_step {
 	struct lab_expect *expects;
 	size_t n_expects;
 	struct lab_words hints; /* at least one; the last is the solution */
+	struct lab_note *notes;  /* what the host changes, each with its condition */
+	size_t n_notes;
 };
 
 enum lab_safety {
@@ -244,6 +282,8 @@ enum lab_var {
 	LAB_VAR_SCRATCH, /* {scratch}: the scratch dir on the host */
 	LAB_VAR_IMAGE,   /* {image}: the lab image reference */
 	LAB_VAR_SESSION, /* {session}: the session id */
+	LAB_VAR_DISK_CANARY, /* {disk_canary}: the second canary's path inside the
+	                      * file system that holds it (the root one) */
 };
 
 /* The step runner's values. lookup appends the value of var to out (arg is
@@ -275,6 +315,37 @@ struct lab_reach {
 /* Every reaching flag and action in lab, in file order; *out malloc'd. */
 size_t lab_host_reach(const struct lab *lab, struct lab_reach **out);
 void lab_reach_free(struct lab_reach *r, size_t n);
+
+/* --- the host a lab runs on ---------------------------------------------- */
+
+struct lab_host {
+	enum lab_lsm lsm;         /* never LAB_LSM_ANY */
+	enum lab_priv privileged; /* never LAB_PRIV_ANY */
+};
+
+/* The host of these facts (host.h): AppArmor when the kernel runs it (Docker
+ * then confines every container with docker-default unless told otherwise),
+ * else SELinux when enforcing, else none; --privileged real when the host
+ * can grant every capability. */
+struct host_facts;
+void lab_host_of(const struct host_facts *f, struct lab_host *h);
+
+/* Does w hold on host h? Does every host where a holds satisfy b too? */
+bool lab_when_holds(const struct lab_when *w, const struct lab_host *h);
+bool lab_when_implies(const struct lab_when *a, const struct lab_when *b);
+/* "when AppArmor confines containers and --privileged is real"; "" for none. */
+char *lab_when_text(const struct lab_when *w);
+/* Make lab the lab of host h: drop the containers, actions and expectations
+ * whose condition does not hold there, and append to each step's text the
+ * notes whose condition holds ("On this host: ..."). Indexes are remapped;
+ * what is dropped is freed. */
+void lab_for_host(struct lab *lab, const struct lab_host *h);
+void lab_container_free(struct lab_container *c);
+void lab_action_free(struct lab_action *a);
+void lab_expect_free(struct lab_expect *x);
+
+const char *lab_lsm_name(enum lab_lsm l);
+const char *lab_priv_name(enum lab_priv p);
 
 /* --- names ----------------------------------------------------------------- */
 

@@ -98,6 +98,11 @@ static int lookup(void *user, enum lab_var var, const char *arg, struct strbuf *
 	case LAB_VAR_SESSION:
 		strbuf_adds(out, s->id);
 		return 0;
+	case LAB_VAR_DISK_CANARY:
+		if (!s->disk_canary)
+			return err_input(e, "{disk_canary}: the session has no disk canary");
+		strbuf_adds(out, s->disk_canary);
+		return 0;
 	}
 	return err_input(e, "unknown placeholder");
 }
@@ -507,6 +512,14 @@ static void check_expect(const struct step_ctx *ctx, const struct step_result *r
 				      snapshot_seccomp_name(s->seccomp),
 				      c->plan.approximated ? ", --privileged approximated" : "");
 		out->held = priv && sys_admin && s->seccomp == SECCOMP_DISABLED;
+		break;
+	}
+	case LAB_EXPECT_LSM: {
+		size_t n = s->lsm ? strcspn(s->lsm, " ") : 0;
+		out->text = xasprintf("%s: the LSM confines it as %s", who, x->lsm.profile);
+		out->seen = xasprintf("attr/current: %s", s->lsm ? s->lsm : "none (no LSM)");
+		out->held = s->lsm && n == strlen(x->lsm.profile) &&
+			    strncmp(s->lsm, x->lsm.profile, n) == 0;
 		break;
 	}
 	case LAB_EXPECT_FINDING: {

@@ -384,6 +384,11 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 
 	if (open_runtime(&r, &e) < 0)
 		goto out;
+	{
+		struct lab_host here;
+		lab_host_of(&r.facts, &here);
+		lab_for_host(lab, &here);
+	}
 	/* Progress is a convenience: a file that cannot be read or written
 	 * never stops a lab. */
 	{

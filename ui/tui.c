@@ -769,6 +769,12 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	load_progress(t);
 	t->eng_rc = engine_init(&t->eng, cli->engine, &t->eng_err);
 	t->facts_rc = host_facts_load(&t->facts, NULL, &t->facts_err);
+	if (t->facts_rc == 0) {
+		struct lab_host here;
+		lab_host_of(&t->facts, &here);
+		for (size_t i = 0; i < t->labs.n; i++)
+			lab_for_host(t->labs.v[i], &here);
+	}
 	t->host_rc = host_ref_load(&t->host, &t->host_err);
 	t->runtime_loaded = true;
 

@@ -325,13 +325,13 @@ static const struct bad {
 	 "more than one reference container in step 'only' (the first is at line 14)"},
 	{"unknown-expect-kind", 23, 9,
 	 "unknown expectation kind 'capability' (known: cap, namespace, mount, seccomp, "
-	 "no_new_privs, action, privileged)"},
+	 "no_new_privs, action, privileged, finding, lsm)"},
 	{"unknown-key", 9, 5,
 	 "unknown key 'titel' in step 'only' (allowed: id, title, text, question, containers, "
-	 "actions, expect, hints)"},
+	 "actions, expect, hints, notes)"},
 	{"unknown-placeholder", 23, 22,
 	 "unknown placeholder '{scrach}' (known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, "
-	 "{scratch}, {image}, {session}; '{{' and '}}' are literal braces)"},
+	 "{scratch}, {image}, {session}, {disk_canary}; '{{' and '}}' are literal braces)"},
 	{"unknown-probe", 20, 16,
 	 "unknown probe 'chmod' (known: chown, net_raw, net_admin, sys_admin, sys_ptrace, "
 	 "sys_module, sys_boot, mknod, dac_read_search, setns, block_device, docker_socket, self)"},
@@ -411,7 +411,7 @@ static void all_problems_in_order(void **state)
 		"17:5: missing required key 'text' in step 'a'",
 		"17:9: duplicate step id 'a' (first at line 8)",
 		"19:5: unknown key 'txt' in step 'a' (allowed: id, title, text, question, containers, "
-		"actions, expect, hints)",
+		"actions, expect, hints, notes)",
 	};
 	struct lab *lab;
 	struct lab_problems p = LAB_PROBLEMS_INIT;
@@ -536,6 +536,9 @@ static int lookup(void *user, enum lab_var var, const char *arg, struct strbuf *
 	case LAB_VAR_SESSION:
 		strbuf_adds(out, "s1");
 		return 0;
+	case LAB_VAR_DISK_CANARY:
+		strbuf_adds(out, "/var/lib/isolab/s1/canary");
+		return 0;
 	}
 	return -1;
 }
@@ -578,7 +581,7 @@ static void placeholders(void **state)
 	expand_is("{{{nonce}}}", "{n0nce}");
 	expand_is("a}}b{{c", "a}b{c");
 	expand_fails("{nope}", "'{nope}': unknown placeholder '{nope}' (known: {pid:NAME}, "
-			       "{name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}; "
+			       "{name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}; "
 			       "'{{' and '}}' are literal braces)");
 	expand_fails("x{pid}", "'x{pid}': '{pid}' needs a container name: {pid:NAME}");
 	expand_fails("{nonce:x}", "'{nonce:x}': '{nonce:x}' takes no argument: write {nonce}");
