@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libmount.h>
+
 #include "proc.h"
 
 #define SELF_EXE "/proc/self/exe"
@@ -705,6 +707,11 @@ static int sweep(struct engine *eng, const struct session_opts *o, bool all,
 		err_note(&acc, &one);
 		rc = -1;
 	}
+	if (sweep_dirs(o && o->disk_base ? o->disk_base : SESSION_DISK_BASE, all, r, &sessions,
+		       &one) < 0) {
+		err_note(&acc, &one);
+		rc = -1;
+	}
 	if (sweep_witnesses(all, r, &sessions, &one) < 0) {
 		err_note(&acc, &one);
 		rc = -1;
@@ -1020,6 +1027,51 @@ static int open_base(const char *base, struct err *e)
 	return fd;
 }
 
+/* The path of host path p inside the file system that holds it: mountinfo's
+ * root of the mount that holds p, plus the rest of p. */
+static char *path_in_fs(const char *p)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_fs *fs = tb ? mnt_table_find_mountpoint(tb, p, MNT_ITER_BACKWARD) : NULL;
+	char *out = NULL;
+
+	if (fs) {
+		const char *target = mnt_fs_get_target(fs), *root = mnt_fs_get_root(fs);
+		const char *rest = p + (strcmp(target, "/") == 0 ? 0 : strlen(target));
+		out = xasprintf("%s%s", strcmp(root, "/") == 0 ? "" : root, rest);
+	}
+	mnt_unref_table(tb);
+	return out ? out : xstrdup(p);
+}
+
+/* <disk_base>/<id>: owner and canary, as in the scratch dir. */
+static int disk_make(struct session *s, struct err *e)
+{
+	cleanup_close int dfd = -1;
+	char text[sizeof(s->owner) + 2];
+
+	s->disk_base_fd = open_base(s->disk_base, e);
+	if (s->disk_base_fd < 0)
+		return -1;
+	if (mkdirat(s->disk_base_fd, s->id, 0700) < 0)
+		return err_sys(e, "cannot create %s/%s", s->disk_base, s->id);
+	s->disk_scratch = xasprintf("%s/%s", s->disk_base, s->id);
+	dfd = openat(s->disk_base_fd, s->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || fchmod(dfd, 0700) < 0)
+		return err_sys(e, "cannot open %s", s->disk_scratch);
+	snprintf(text, sizeof(text), "%s\n", s->owner);
+	if (write_file_at(dfd, "owner", text, 0644, e) < 0)
+		return err_wrap(e, "in %s", s->disk_scratch);
+	snprintf(text, sizeof(text), "%s\n", s->nonce);
+	if (write_file_at(dfd, "canary", text, 0644, e) < 0)
+		return err_wrap(e, "in %s", s->disk_scratch);
+	{
+		cleanup_free char *host = xasprintf("%s/canary", s->disk_scratch);
+		s->disk_canary = path_in_fs(host);
+	}
+	return 0;
+}
+
 static int scratch_make(struct session *s, struct err *e)
 {
 	cleanup_close int dfd = -1;
@@ -1055,7 +1107,7 @@ static int scratch_make(struct session *s, struct err *e)
 		if (write_file_at(dfd, "canary", canary, 0644, e) < 0)
 			return err_wrap(e, "in %s", s->scratch);
 	}
-	return 0;
+	return disk_make(s, e);
 }
 
 /* --- the session ----------------------------------------------------------------- */
@@ -1065,6 +1117,7 @@ static void session_init(struct session *s, struct engine *eng)
 	memset(s, 0, sizeof(*s));
 	s->eng = eng;
 	s->base_fd = -1;
+	s->disk_base_fd = -1;
 	s->witness_pidfd = -1;
 	s->sig_rd = s->sig_wr = -1;
 }
@@ -1079,6 +1132,7 @@ int session_open(struct session *s, struct engine *eng, const struct session_opt
 	if (session_active)
 		return err_set(e, ERR_SYSTEM, EBUSY, "a session is already open in this process");
 	s->scratch_base = xstrdup(o && o->scratch_base ? o->scratch_base : SESSION_SCRATCH_BASE);
+	s->disk_base = xstrdup(o && o->disk_base ? o->disk_base : SESSION_DISK_BASE);
 	if (signals_install(s, e) < 0)
 		goto fail;
 	session_active = true;
@@ -1209,6 +1263,21 @@ int session_close(struct session *s, struct err *e)
 			s->scratch = NULL;
 		}
 	}
+	if (s->disk_scratch && s->disk_base_fd >= 0) {
+		if (remove_at(s->disk_base_fd, s->disk_base, s->id, &one) < 0) {
+			err_note(&acc, &one);
+		} else {
+			free(s->disk_scratch);
+			s->disk_scratch = NULL;
+		}
+	}
+	if (!s->disk_scratch) {
+		if (s->disk_base_fd >= 0)
+			close(s->disk_base_fd);
+		s->disk_base_fd = -1;
+		free(s->disk_canary);
+		s->disk_canary = NULL;
+	}
 	/* Kept while something is left: a second close retries. */
 	if (!s->scratch && !s->containers) {
 		if (s->base_fd >= 0)
@@ -1219,7 +1288,9 @@ int session_close(struct session *s, struct err *e)
 		signals_restore(s);
 		session_active = false;
 	}
-	if (!s->scratch && !s->containers) {
+	if (!s->scratch && !s->disk_scratch && !s->containers) {
+		free(s->disk_base);
+		s->disk_base = NULL;
 		free(s->scratch_base);
 		s->scratch_base = NULL;
 		session_report_free(&s->swept);

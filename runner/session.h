@@ -18,6 +18,9 @@
 #define SESSION_ID_LEN 12    /* lowercase hex */
 #define SESSION_NONCE_LEN 32 /* lowercase hex */
 #define SESSION_SCRATCH_BASE "/run/isolab"
+/* The second canary's base: on the root file system (where Docker keeps
+ * its data), for the proofs that read the host's disk itself. */
+#define SESSION_DISK_BASE "/var/lib/isolab"
 
 #define SESSION_LABEL_SESSION "isolab.session"
 #define SESSION_LABEL_LAB "isolab.lab"
@@ -34,6 +37,7 @@
 /* Zero-initialised: the defaults. */
 struct session_opts {
 	const char *scratch_base; /* NULL: SESSION_SCRATCH_BASE */
+	const char *disk_base;    /* NULL: SESSION_DISK_BASE */
 	const char *self_exe;     /* the witness binary; NULL: "/proc/self/exe" */
 };
 
@@ -65,6 +69,10 @@ struct session {
 	char owner[48];        /* the isolab.owner label's value */
 	char *scratch_base;
 	char *scratch;         /* <base>/<id>; NULL until made and once removed */
+	char *disk_base;
+	char *disk_scratch;    /* <disk_base>/<id>, with its owner and canary */
+	char *disk_canary;     /* that canary's path inside its file system */
+	int disk_base_fd;
 	pid_t witness;         /* 0 when there is none */
 	struct engine *eng;
 	struct cleanup_report swept; /* what session_open's sweep removed; freed by close */
