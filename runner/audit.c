@@ -42,8 +42,9 @@ static const struct audit_check checks[] = {
 		.why = "A privileged container is root on the host one command away: mount the host "
 		       "disk from /dev, load a kernel module, rewrite a cgroup release_agent, or "
 		       "nsenter into a host process when it also shares the pid namespace. It covers "
-		       "extra-caps and seccomp-disabled, which are then not reported separately: one "
-		       "reason label accepts the whole.",
+		       "extra-caps, seccomp-disabled and host-devices (a privileged container has "
+		       "every device), which are then not reported separately: one reason label "
+		       "accepts the whole.",
 	},
 	{
 		.name = "host-pid",
@@ -1263,7 +1264,8 @@ void audit_evaluate(const struct engine_container *c, const struct snapshot *s,
 	check_lsm(s, hf, out);
 	check_nnp(s, out);
 	check_rootfs(s, out);
-	check_devices(c, s, out);
+	if (!privileged)
+		check_devices(c, s, out);
 	check_propagation(s, out);
 	check_limit(&s->cgroup.memory, "no-memory-limit", "memory", out);
 	check_limit(&s->cgroup.pids, "no-pids-limit", "pids", out);
