@@ -13,6 +13,7 @@
 #include <sys/param.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "session.h"
 #include "target.h"
 
@@ -41,8 +42,9 @@ static const struct audit_check checks[] = {
 		.why = "A privileged container is root on the host one command away: mount the host "
 		       "disk from /dev, load a kernel module, rewrite a cgroup release_agent, or "
 		       "nsenter into a host process when it also shares the pid namespace. It covers "
-		       "extra-caps and seccomp-disabled, which are then not reported separately: one "
-		       "reason label accepts the whole.",
+		       "extra-caps, seccomp-disabled and host-devices (a privileged container has "
+		       "every device), which are then not reported separately: one reason label "
+		       "accepts the whole.",
 	},
 	{
 		.name = "host-pid",
@@ -217,6 +219,103 @@ static const struct audit_check checks[] = {
 		.why = "A read-only root stops tampering with the image's programs and libraries, and "
 		       "what an attacker leaves behind goes with the container.",
 	},
+	{
+		.name = "host-devices",
+		.severity = AUDIT_HIGH,
+		.severity_rule = "high for a disk or memory device (any block device, /dev/mem, "
+				 "/dev/kmem, /dev/port, scsi generic, nvme) or a device cgroup that "
+				 "lets cap_mknod make any block device; medium otherwise (kmsg, kvm, "
+				 "fuse, tun, loop-control, a console)",
+		.risk = "the container can open a host device: a disk's raw blocks, kernel memory, "
+			"or a device that talks to the kernel directly",
+		.fix = "remove --device {target} (and --device-cgroup-rule, --privileged); give the "
+		       "workload a volume or a file instead of the device",
+		.what = "The device nodes in the container's /dev, read through /proc/PID/root "
+			"(openat2 with RESOLVE_IN_ROOT, never following a link, not crossing into "
+			"pts, shm or mqueue), each named by its major:minor and the host's name for it "
+			"(/sys/dev), less Docker's defaults (null, zero, full, random, urandom, tty, "
+			"console, ptmx, pts). On cgroup v1 the device cgroup's devices.list says "
+			"whether the process may open each one (a node it may not open is no "
+			"finding), and a rule that allows every block device counts even with no node: "
+			"cap_mknod, a default capability, makes one. On cgroup v2 the rules are a BPF "
+			"program; Docker's Devices stand in as evidence.",
+		.why = "A disk's block device is the host's file system without permissions: mount "
+		       "it or read it raw and every file, /etc/shadow included, is readable and "
+		       "writable. /dev/mem and /dev/port reach physical memory and I/O ports, "
+		       "/dev/kmsg the kernel log; kvm and fuse widen the kernel surface.",
+	},
+	{
+		.name = "mount-propagation",
+		.severity = AUDIT_MEDIUM,
+		.severity_rule = "medium; high when the process holds cap_sys_admin (it can mount "
+				 "there, and the mount appears on the host)",
+		.risk = "a host mount is shared with the container: mounts made on either side "
+			"appear on the other",
+		.fix = "remove the shared propagation (:rshared, :shared, bind-propagation=shared) "
+		       "from the bind at {target}; Docker's default, rprivate, keeps mounts apart",
+		.what = "The optional fields of /proc/PID/mountinfo (shared:N) of every mount backed "
+			"by a host directory: shared means it is in a peer group with the host's "
+			"mount. Mounts below a reported one are folded into it. A slave mount "
+			"(master:N) only receives the host's mounts and is not reported.",
+		.why = "A process that can mount (cap_sys_admin, or privileged) mounts over a shared "
+		       "directory and the host sees it: it can hide host files under a mount, or "
+		       "plant one where a host service looks. The host's later mounts (a USB disk, a "
+		       "secrets volume) show up inside the container too.",
+	},
+	{
+		.name = "no-memory-limit",
+		.severity = AUDIT_LOW,
+		.risk = "no memory limit: one container can take the host's memory and make the "
+			"kernel kill other services",
+		.fix = "add --memory (e.g. --memory 512m) sized for the workload",
+		.what = "The memory limit of the container's cgroup and its parents: cgroup v1 "
+			"memory.limit_in_bytes (a value near 2^63 is no limit), cgroup v2 memory.max "
+			"(\"max\" is none), found from /proc/PID/cgroup and the host's cgroup mounts.",
+		.why = "Without a limit, a leak or a deliberate allocation pushes the host into the "
+		       "OOM killer, which may pick the database next door rather than the "
+		       "container.",
+	},
+	{
+		.name = "no-pids-limit",
+		.severity = AUDIT_LOW,
+		.risk = "no limit on processes: a fork bomb in the container exhausts the host's "
+			"process table",
+		.fix = "add --pids-limit (e.g. --pids-limit 200)",
+		.what = "pids.max of the container's cgroup and its parents (\"max\" is none), on "
+			"cgroup v1 and v2.",
+		.why = "Every container and the host share one pid space in the kernel: a container "
+		       "that forks without bound stops the host from starting processes, ssh "
+		       "logins included.",
+	},
+	{
+		.name = "root-user",
+		.severity = AUDIT_LOW,
+		.severity_rule = "low; medium when the container also has a bind of a host directory "
+				 "(root writes there as the host's root)",
+		.risk = "the main process runs as root on the host (uid 0 in the host's user "
+			"namespace)",
+		.fix = "run as an unprivileged user: --user 1000:1000 (or USER in the image), or "
+		       "give the container its own user namespace (dockerd --userns-remap)",
+		.what = "The Uid: line of /proc/PID/status as the host sees it (real, effective, "
+			"saved, file system), with /proc/PID/uid_map as evidence: uid 0 there is the "
+			"host's root whatever the image says.",
+		.why = "Root is what most escapes need and what every escape hands over: files on a "
+		       "host bind are written as root, a setuid binary dropped there runs as root on "
+		       "the host, and the capabilities left are root's.",
+	},
+	{
+		.name = "host-cgroupns",
+		.severity = AUDIT_LOW,
+		.severity_rule = "low; info on cgroup v1, where sharing it is Docker's default",
+		.risk = "it shares the host's cgroup namespace: it sees the host's cgroup tree and "
+			"its own place in it",
+		.fix = "run with --cgroupns=private (Docker's default on cgroup v2)",
+		.what = "Whether /proc/PID/ns/cgroup is the host's (as for host-pid).",
+		.why = "With the host's cgroup namespace, /proc/self/cgroup names the container's "
+		       "full path (its id, the host's slices), and a process that can mount cgroupfs "
+		       "sees the whole hierarchy: the ground for the release_agent escape on cgroup "
+		       "v1.",
+	},
 };
 
 /* The namespace checks: which namespace, which flag shares it, and where
@@ -232,6 +331,7 @@ static const struct ns_check {
 	{"host-ipc", "ipc", "--ipc=host", offsetof(struct engine_container, ipc_mode)},
 	{"host-uts", "uts", "--uts=host", offsetof(struct engine_container, uts_mode)},
 	{"host-userns", "user", "--userns=host", offsetof(struct engine_container, userns_mode)},
+	{"host-cgroupns", "cgroup", "--cgroupns=host", offsetof(struct engine_container, cgroupns_mode)},
 };
 
 static const char *const severity_names[] = {
@@ -508,8 +608,10 @@ static bool check_privileged(const struct engine_container *c, const struct snap
 }
 
 static void check_namespaces(const struct engine_container *c, const struct snapshot *s,
-			     struct audit_container *out)
+			     const struct host_ref *host, struct audit_container *out)
 {
+	bool cgroup_v1 = !host || cgroup_host_version(&host->mounts) == 1;
+
 	for (size_t i = 0; i < ARRAY_SIZE(ns_checks); i++) {
 		const struct ns_check *k = &ns_checks[i];
 		const struct ns_entry *n = ns_find(&s->ns, k->ns);
@@ -554,6 +656,10 @@ static void check_namespaces(const struct engine_container *c, const struct snap
 		enum audit_severity sev = audit_check_find(k->check)->severity;
 		if (user)
 			sev = docker_host ? AUDIT_MEDIUM : AUDIT_INFO;
+		if (strcmp(k->ns, "cgroup") == 0 && cgroup_v1) {
+			sev = AUDIT_INFO;
+			strbuf_adds(&ev, " (cgroup v1: Docker's default there)");
+		}
 		struct audit_finding *f = add_finding(out, k->check, sev);
 		f->ns = k->ns;
 		f->ns_inode = n && !n->err ? (unsigned long long)n->ino : 0;
@@ -664,13 +770,29 @@ static char *shortest(const struct argv *a, size_t max)
 	return strbuf_detach(&sb);
 }
 
-static bool candidate(const struct mount_entry *m, bool ipc_host)
+/* A mount the kernel alone takes for the runtime's fresh /sys or /proc is a
+ * bind of the host's after all when Docker says so (-v /sys:/sys replaces
+ * the runtime's own). */
+static bool docker_binds_at(const struct engine_container *c, const char *target)
 {
-	return m->sensitive && m->host_path && !m->per_container && m->kind != MOUNT_DOCKER_SOCKET &&
+	for (size_t i = 0; c && i < c->n_mounts; i++)
+		if (strcmp(c->mounts[i].type, "bind") == 0 &&
+		    strcmp(c->mounts[i].destination, target) == 0)
+			return true;
+	return false;
+}
+
+static bool candidate(const struct engine_container *c, const struct mount_entry *m, bool ipc_host)
+{
+	bool sensitive = m->sensitive ||
+			 (m->fresh && docker_binds_at(c, m->target) && mounts_path_sensitive(m->host_path));
+
+	return sensitive && m->host_path && !m->per_container && m->kind != MOUNT_DOCKER_SOCKET &&
 	       m->kind != MOUNT_MASKED && m->kind != MOUNT_ROOTFS && !(ipc_host && ipc_mount(m));
 }
 
-static void check_sensitive_mounts(const struct snapshot *s, struct audit_container *out)
+static void check_sensitive_mounts(const struct engine_container *c, const struct snapshot *s,
+				   struct audit_container *out)
 {
 	const struct mount_table *t = &s->mounts;
 	bool ipc_host = ns_shared(s, "ipc");
@@ -679,12 +801,12 @@ static void check_sensitive_mounts(const struct snapshot *s, struct audit_contai
 		const struct mount_entry *top = &t->v[i];
 		bool folded = false;
 
-		if (!candidate(top, ipc_host))
+		if (!candidate(c, top, ipc_host))
 			continue;
 		/* Folded into a candidate above it, or one earlier on the same target. */
 		for (size_t j = 0; j < t->n && !folded; j++) {
 			const struct mount_entry *o = &t->v[j];
-			if (j == i || !candidate(o, ipc_host) || !util_path_within(top->target, o->target))
+			if (j == i || !candidate(c, o, ipc_host) || !util_path_within(top->target, o->target))
 				continue;
 			folded = strcmp(top->target, o->target) != 0 || j < i;
 		}
@@ -695,7 +817,7 @@ static void check_sensitive_mounts(const struct snapshot *s, struct audit_contai
 		struct argv below = ARGV_INIT, below_host = ARGV_INIT, writable = ARGV_INIT;
 		for (size_t j = 0; j < t->n; j++) {
 			const struct mount_entry *o = &t->v[j];
-			if (j == i || !candidate(o, ipc_host) || !util_path_within(o->target, top->target))
+			if (j == i || !candidate(c, o, ipc_host) || !util_path_within(o->target, top->target))
 				continue;
 			argv_push(&below, o->target);
 			argv_push(&below_host, o->host_path);
@@ -820,6 +942,174 @@ static void check_rootfs(const struct snapshot *s, struct audit_container *out)
 	f->target = xstrdup("/");
 	f->read_only = 0;
 	f->evidence = xasprintf("/ is mounted read-write (%s)", root->fstype);
+}
+
+/* ---- devices, propagation, limits, the user -------------------------------- */
+
+static bool docker_lists_device(const struct engine_container *c, const char *path)
+{
+	for (size_t i = 0; c && i < c->n_devices; i++)
+		if (strcmp(c->devices[i].path_in_container, path) == 0)
+			return true;
+	return false;
+}
+
+static void device_evidence(struct strbuf *ev, const struct devices_node *d,
+			    const struct engine_container *c)
+{
+	strbuf_addf(ev, "%s%s (%s %u:%u", ev->len ? "; " : "", d->path,
+		    d->type == 'b' ? "block" : "char", d->major, d->minor);
+	if (d->host_name)
+		strbuf_addf(ev, ", the host's %s", d->host_name);
+	strbuf_addf(ev, ", %s)", devices_class_name(d->cls));
+	if (docker_lists_device(c, d->path))
+		strbuf_adds(ev, ", Docker: --device");
+}
+
+/* The cgroup's rules decide where readable (v1); on v2 a BPF program holds
+ * them, and a node the runtime made is taken as one it lets open. */
+static bool device_open_allowed(const struct snapshot *s, const struct devices_node *d)
+{
+	return !s->cgroup.devices_list || cgroup_devices_allow(s->cgroup.devices_list, d->type, d->major,
+								  d->minor);
+}
+
+static void check_devices(const struct engine_container *c, const struct snapshot *s,
+			  struct audit_container *out)
+{
+	const char *list = s->cgroup.devices_list;
+	bool mknod_any = list && cgroup_devices_allow_all(list, 'b') &&
+			 mask_has(reachable_caps(s), CAP_MKNOD);
+	enum audit_severity sev = AUDIT_MEDIUM;
+	struct strbuf ev = STRBUF_INIT;
+	const char *first = NULL;
+	size_t denied = 0;
+
+	if (s->devices.err)
+		argv_pushf(&out->notes, "host-devices not checked: its /dev could not be read "
+			   "through /proc/PID/root (%s)", strerror(s->devices.err));
+	for (size_t i = 0; i < s->devices.n; i++) {
+		const struct devices_node *d = &s->devices.v[i];
+		if (d->cls == DEVICES_DEFAULT || d->cls == DEVICES_OTHER)
+			continue;
+		if (!device_open_allowed(s, d)) {
+			denied++;
+			continue;
+		}
+		device_evidence(&ev, d, c);
+		if (d->cls == DEVICES_DISK || d->cls == DEVICES_MEMORY)
+			sev = AUDIT_HIGH;
+		if (!first)
+			first = d->path;
+	}
+	if (mknod_any) {
+		strbuf_addf(&ev, "%sdevices.list allows every block device and the process holds "
+			    "cap_mknod: it can make a node for any host disk",
+			    ev.len ? "; " : "");
+		sev = AUDIT_HIGH;
+	}
+	if (!ev.len)
+		return;
+	if (list && denied)
+		strbuf_addf(&ev, "; %zu more node%s present but denied by devices.list", denied,
+			    denied > 1 ? "s" : "");
+	else if (!list && s->devices.n)
+		strbuf_adds(&ev, "; the device cgroup's rules are not readable here (cgroup v2: a "
+				 "BPF program)");
+	struct audit_finding *f = add_finding(out, "host-devices", sev);
+	f->target = xstrdup(first ? first : "/dev");
+	f->evidence = strbuf_detach(&ev);
+}
+
+static bool host_backed(const struct mount_entry *m)
+{
+	return m->host_path && !m->per_container && !m->fresh && m->kind != MOUNT_MASKED &&
+	       m->kind != MOUNT_ROOTFS;
+}
+
+static bool shared_propagation(const struct mount_entry *m)
+{
+	return m->propagation && util_str_has_prefix(m->propagation, "shared");
+}
+
+static void check_propagation(const struct snapshot *s, struct audit_container *out)
+{
+	const struct mount_table *t = &s->mounts;
+	bool sys_admin = mask_has(reachable_caps(s), CAP_SYS_ADMIN);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct mount_entry *m = &t->v[i];
+		bool folded = false;
+		size_t below = 0;
+
+		if (!host_backed(m) || !shared_propagation(m))
+			continue;
+		for (size_t j = 0; j < t->n && !folded; j++)
+			folded = j != i && host_backed(&t->v[j]) && shared_propagation(&t->v[j]) &&
+				 util_path_within(m->target, t->v[j].target) &&
+				 (strcmp(m->target, t->v[j].target) != 0 || j < i);
+		if (folded)
+			continue;
+		for (size_t j = 0; j < t->n; j++)
+			below += j != i && host_backed(&t->v[j]) && shared_propagation(&t->v[j]) &&
+				 util_path_within(t->v[j].target, m->target);
+		struct strbuf ev = STRBUF_INIT;
+		strbuf_addf(&ev, "%s (the host's %s) has propagation %s: a peer of the host's mount",
+			    m->target, m->host_path, m->propagation);
+		if (below)
+			strbuf_addf(&ev, ", with %zu shared mount%s below it", below, below > 1 ? "s" : "");
+		if (sys_admin)
+			strbuf_adds(&ev, "; the process holds cap_sys_admin: what it mounts there "
+					 "appears on the host");
+		struct audit_finding *f =
+			add_finding(out, "mount-propagation", sys_admin ? AUDIT_HIGH : AUDIT_MEDIUM);
+		f->target = xstrdup(m->target);
+		f->host_path = xstrdup(m->host_path);
+		f->evidence = strbuf_detach(&ev);
+	}
+}
+
+static void check_limit(const struct cgroup_limit *l, const char *check, const char *what,
+			struct audit_container *out)
+{
+	if (l->state < 0) {
+		argv_pushf(&out->notes, "%s not checked: %s", check, l->why ? l->why : "unknown");
+		return;
+	}
+	if (l->state > 0)
+		return;
+	struct audit_finding *f = add_finding(out, check, AUDIT_LOW);
+	f->evidence = xasprintf("%s: no %s limit, there or in a parent cgroup", l->file, what);
+}
+
+static const struct mount_entry *first_host_bind(const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->mounts.n; i++) {
+		const struct mount_entry *m = &s->mounts.v[i];
+		if (host_backed(m) && (m->kind == MOUNT_HOST_BIND || m->kind == MOUNT_DOCKER_SOCKET))
+			return m;
+	}
+	return NULL;
+}
+
+static void check_root_user(const struct snapshot *s, struct audit_container *out)
+{
+	const long *u = s->uid;
+	const struct mount_entry *bind;
+
+	if (u[0] < 0 && u[1] < 0)
+		return;
+	if (u[0] != 0 && u[1] != 0 && u[2] != 0)
+		return;
+	bind = first_host_bind(s);
+	struct strbuf ev = STRBUF_INIT;
+	strbuf_addf(&ev, "Uid: %ld %ld %ld %ld as the host sees it: root on the host (uid_map %s)",
+		    u[0], u[1], u[2], u[3], s->uid_map && *s->uid_map ? s->uid_map : "unreadable");
+	if (bind)
+		strbuf_addf(&ev, "; %s is the host's %s: root writes there as the host's root",
+			    bind->target, bind->host_path);
+	struct audit_finding *f = add_finding(out, "root-user", bind ? AUDIT_MEDIUM : AUDIT_LOW);
+	f->evidence = strbuf_detach(&ev);
 }
 
 /* ---- fixes and reasons ----------------------------------------------------- */
@@ -963,9 +1253,9 @@ void audit_evaluate(const struct engine_container *c, const struct snapshot *s,
 		out->own_userns = s->uid_map && *s->uid_map && !uid_map_identity(s->uid_map);
 
 	bool privileged = check_privileged(c, s, hf, out);
-	check_namespaces(c, s, out);
+	check_namespaces(c, s, host, out);
 	check_docker_socket(s, host, out);
-	check_sensitive_mounts(s, out);
+	check_sensitive_mounts(c, s, out);
 	/* Privileged covers these: one finding, one reason. */
 	if (!privileged) {
 		check_extra_caps(c, s, out);
@@ -974,6 +1264,12 @@ void audit_evaluate(const struct engine_container *c, const struct snapshot *s,
 	check_lsm(s, hf, out);
 	check_nnp(s, out);
 	check_rootfs(s, out);
+	if (!privileged)
+		check_devices(c, s, out);
+	check_propagation(s, out);
+	check_limit(&s->cgroup.memory, "no-memory-limit", "memory", out);
+	check_limit(&s->cgroup.pids, "no-pids-limit", "pids", out);
+	check_root_user(s, out);
 
 	for (size_t i = 0; i < out->n; i++)
 		fill_fix(&out->v[i]);

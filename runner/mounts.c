@@ -157,6 +157,7 @@ int mounts_parse_stream(FILE *f, const char *name, struct mount_table *t, struct
 		m->fstype = xstrdup(mnt_fs_get_fstype(fs));
 		m->source = mnt_fs_get_source(fs) ? xstrdup(mnt_fs_get_source(fs)) : NULL;
 		m->vfs_options = xstrdup(mnt_fs_get_vfs_options(fs));
+		m->fs_options = xstrdup(mnt_fs_get_fs_options(fs) ? mnt_fs_get_fs_options(fs) : "");
 		m->read_only = has_ro_option(m->vfs_options);
 		m->propagation = propagation_of(fs);
 		m->kind = MOUNT_OTHER;
@@ -211,6 +212,7 @@ void mounts_free(struct mount_table *t)
 		free(m->fstype);
 		free(m->source);
 		free(m->vfs_options);
+		free(m->fs_options);
 		free(m->host_path);
 	}
 	free(t->v);
@@ -317,6 +319,28 @@ static enum mount_kind classify(const struct mount_entry *m)
 	return MOUNT_OTHER;
 }
 
+/* A sysfs shares its superblock with every other mount of it in the same
+ * network namespace (and a procfs, before Linux 5.8, in the same pid
+ * namespace): under --network host the runtime's fresh /sys has the host's
+ * device. What tells it from a bind of the host's is the mount itself: the
+ * whole file system (root "/"), its own source name, at the place the runtime
+ * mounts it, and the first mount there (a bind over it comes later). */
+static bool fresh_pseudo(const struct mount_table *t, size_t i)
+{
+	const struct mount_entry *m = &t->v[i];
+	const char *place = strcmp(m->fstype, "sysfs") == 0  ? "/sys"
+			    : strcmp(m->fstype, "proc") == 0 ? "/proc"
+							     : NULL;
+
+	if (!place || strcmp(m->target, place) != 0 || strcmp(m->root, "/") != 0 || !m->source ||
+	    (strcmp(m->source, m->fstype) != 0 && strcmp(m->source, "none") != 0))
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(t->v[j].target, place) == 0)
+			return false;
+	return true;
+}
+
 void mounts_classify(struct mount_table *t, const struct mount_table *host)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -327,6 +351,10 @@ void mounts_classify(struct mount_table *t, const struct mount_table *host)
 		m->per_container = names_container_id(m->root);
 		m->kind = classify(m);
 		m->sensitive = mounts_path_sensitive(m->host_path);
+		/* The host's own table is the reference: its /sys is the host's. */
+		m->fresh = t != host && fresh_pseudo(t, i);
+		if (m->fresh)
+			m->sensitive = false;
 		/* A cgroup hierarchy mounted at a sub-tree is the container's own
 		 * cgroup (cgroup v1 binds); the whole hierarchy would be the host's. */
 		if ((strcmp(m->fstype, "cgroup") == 0 || strcmp(m->fstype, "cgroup2") == 0) &&

@@ -31,6 +31,7 @@ struct mount_entry {
 	char *fstype;
 	char *source;
 	char *vfs_options;
+	char *fs_options;     /* per superblock: a cgroup v1 hierarchy's controllers */
 	bool read_only;       /* from the per-mount VFS options */
 	const char *propagation; /* "private", "shared", "slave", "shared,slave"... */
 	/* Derived by mounts_classify(). */
@@ -38,6 +39,10 @@ struct mount_entry {
 	enum mount_kind kind;
 	bool sensitive;
 	bool per_container;   /* Docker's own plumbing: its root names a container id */
+	bool fresh;           /* a sysfs or procfs the runtime mounted anew at /sys or
+	                       * /proc (root "/", source the fstype's name): a shared
+	                       * namespace gives it the host's superblock, but it is no
+	                       * bind of the host's, so not sensitive */
 };
 
 struct mount_table {

@@ -26,6 +26,12 @@ int host_ref_load_from(struct host_ref *h, const char *proc_root, pid_t pid, str
 	int rc;
 
 	memset(h, 0, sizeof(*h));
+	if (proc_root) {
+		const char *slash = strrchr(proc_root, '/');
+		h->root = slash ? xstrndup(proc_root, (size_t)(slash - proc_root)) : xstrdup(".");
+	} else {
+		h->root = xstrdup("/");
+	}
 	if (proc_open(&p, proc_root, pid, e) < 0)
 		return err_wrap(e, "reading isolab's own view of the host");
 	rc = read_host(h, &p, e);
@@ -45,6 +51,7 @@ int host_ref_load(struct host_ref *h, struct err *e)
 void host_ref_free(struct host_ref *h)
 {
 	mounts_free(&h->mounts);
+	free(h->root);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -54,6 +61,26 @@ static char *field_dup(const char *status, const char *key)
 	const char *v = proc_status_field(status, key, &len);
 
 	return v ? xstrndup(v, len) : NULL;
+}
+
+/* "Uid:\t0\t0\t0\t0": the four ids, -1 where absent. */
+static void parse_ids(const char *status, const char *key, long ids[4])
+{
+	size_t len;
+	const char *v = proc_status_field(status, key, &len);
+	cleanup_free char *copy = v ? xstrndup(v, len) : NULL;
+	char *p = copy;
+
+	for (int i = 0; i < 4; i++) {
+		char *end;
+		ids[i] = -1;
+		if (!p)
+			continue;
+		long n = strtol(p, &end, 10);
+		if (end != p)
+			ids[i] = n;
+		p = end;
+	}
 }
 
 static int field_int(const char *status, const char *key, int dflt)
@@ -112,6 +139,7 @@ int snapshot_take(struct snapshot *s, const struct proc *p, const struct host_re
 	s->no_new_privs = field_int(status, "NoNewPrivs", 0) != 0;
 	s->seccomp = field_int(status, "Seccomp", SECCOMP_UNKNOWN);
 	s->seccomp_filters = field_int(status, "Seccomp_filters", 0);
+	parse_ids(status, "Uid", s->uid);
 
 	if (ns_read(p, &s->ns, e) < 0)
 		goto fail;
@@ -134,6 +162,9 @@ int snapshot_take(struct snapshot *s, const struct proc *p, const struct host_re
 	mounts_classify(&s->mounts, &h->mounts);
 	if (read_lsm(p, &s->lsm, e) < 0)
 		goto fail;
+	if (cgroup_read(p, &h->mounts, h->root ? h->root : "/", &s->cgroup, e) < 0 ||
+	    devices_read(p, h->root ? h->root : "/", &s->devices, e) < 0)
+		goto fail;
 	if (proc_check_alive(p, e) < 0)
 		goto fail;
 	return 0;
@@ -150,6 +181,8 @@ void snapshot_free(struct snapshot *s)
 	free(s->lsm);
 	free(s->uid_map);
 	mounts_free(&s->mounts);
+	cgroup_info_free(&s->cgroup);
+	devices_list_free(&s->devices);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include "caps.h"
+#include "cgroup.h"
+#include "devices.h"
 #include "err.h"
 #include "mounts.h"
 #include "ns.h"
@@ -28,6 +30,8 @@ struct host_ref {
 	struct mount_table mounts;
 	unsigned last_cap;
 	struct caps caps; /* isolab's own sets: what this host can grant */
+	char *root;       /* where the host's files are: "/", or a fixture tree
+	                   * (the parent of its proc root) */
 };
 
 struct snapshot {
@@ -44,6 +48,10 @@ struct snapshot {
 	char *uid_map;
 	struct mount_table mounts;
 	unsigned last_cap;
+	long uid[4];               /* status Uid: real, effective, saved, fs, as the
+	                            * host sees them; -1 unknown */
+	struct cgroup_info cgroup; /* limits, v1 device rules */
+	struct devices_list devices; /* nodes in its /dev */
 };
 
 int host_ref_load(struct host_ref *h, struct err *e);

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,6 +203,14 @@ int util_read_path(const char *path, char **out, size_t *len)
 	if (fd < 0)
 		return -1;
 	return util_read_fd(fd, out, len);
+}
+
+int util_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = {.flags = (unsigned long long)flags, .resolve = resolve};
+
+	/* glibc 2.36 has no wrapper. */
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
 
 void strbuf_release(struct strbuf *sb)

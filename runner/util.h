@@ -67,6 +67,9 @@ char *strbuf_detach(struct strbuf *sb);
 int util_read_fd(int fd, char **out, size_t *len);
 /* The same for a file by path (opened O_CLOEXEC). */
 int util_read_path(const char *path, char **out, size_t *len);
+/* openat2(2): path resolved under dirfd as resolve (RESOLVE_IN_ROOT,
+ * RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS...) says; -1 with errno. */
+int util_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
 void strbuf_release(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);
 

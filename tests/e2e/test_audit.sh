@@ -4,7 +4,9 @@
 # out flag by flag (Docker's Privileged false), the socket :ro, under
 # another name and through a bind of /run, -v /:/host:ro, capabilities
 # re-added after --cap-drop ALL, shared host namespaces, accepted and blank
-# reasons, isolab's own containers left out, a stopped container. Asserted
+# reasons, isolab's own containers left out, a stopped container; a host
+# disk by --device (a loop device), an rshared bind, no limits, root, the
+# host's cgroup namespace, and --network host's fresh /sys. Asserted
 # finding by finding from --json, plus the exit codes CI gates on.
 # Needs root and an engine; under CI=true their absence is a failure.
 #
@@ -25,10 +27,13 @@ tmp=$(mktemp -d)
 p=auditt-$$          # container names
 label=isolab.audit-test=$$
 
+loop=""
 cleanup() {
 	local ids
 	ids=$(docker ps -aq --filter "label=$label" 2>/dev/null)
 	[ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
+	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+	mountpoint -q "$tmp/shared" 2>/dev/null && umount "$tmp/shared"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -75,7 +80,27 @@ start net --network host
 start caps --cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt seccomp=unconfined "${caps_lsm[@]}"
 start nice --cap-add SYS_NICE
 start chown --cap-drop ALL --cap-add CHOWN
-start clean --read-only --security-opt no-new-privileges
+start clean --read-only --security-opt no-new-privileges --memory 64m --pids-limit 100 \
+	--user 1000:1000 --cgroupns private
+# A host disk: /dev/vda is refused even to root on these machines, so a
+# loop device over a scratch file stands in (a block device all the same).
+truncate -s 8M "$tmp/disk"
+if loop=$(losetup -f --show "$tmp/disk" 2>"$tmp/losetup.err"); then
+	start disk --device "$loop:/dev/xvdb"
+else
+	loop=""
+	not_ok "losetup for the host-devices container"
+	diag "$(cat "$tmp/losetup.err")"
+fi
+# Shared propagation needs a shared mount on the host: a scratch directory
+# bound over itself and made shared (nothing else on the host changes).
+mkdir -p "$tmp/shared"
+if mount --bind "$tmp/shared" "$tmp/shared" && mount --make-shared "$tmp/shared"; then
+	start shared -v "$tmp/shared:/shared:rshared"
+	start sharedadmin -v "$tmp/shared:/shared:rshared" --cap-add SYS_ADMIN
+else
+	not_ok "a shared scratch mount for the mount-propagation containers"
+fi
 start accepted --pid=host --cap-add NET_ADMIN \
 	--label 'isolab.reason.host-pid=reads host process metrics for the dashboard' \
 	--label 'isolab.reason.extra-caps=manages the VPN interface'
@@ -198,8 +223,40 @@ else
 fi
 
 # The clean container: nothing above info.
-check "the clean container (--read-only, no-new-privileges) has no finding above info" jqok \
+check "the clean container (--read-only, no-new-privileges, limits, --user 1000, private cgroupns) has no finding above info" jqok \
 	--arg n "$p-clean" '(.[] | select(.name == $n) | .findings | all(.severity == "info"))' <<<"$json"
+for c in host-devices mount-propagation no-memory-limit no-pids-limit root-user host-cgroupns; do
+	hasnt "the clean container: no $c" clean "$c"
+done
+check "the clean container: its limits and devices were read (no 'not checked' note)" jqok \
+	--arg n "$p-clean" '.[] | select(.name == $n) | .notes | map(select(contains("not checked") and (contains("lsm-unconfined") | not))) | length == 0' <<<"$json"
+
+# --- the checks of issue 12 ------------------------------------------------------------------
+has "--device of a host disk (a loop device): host-devices, high" disk host-devices \
+	'.severity == "high" and (.evidence | contains("/dev/xvdb (block")) and (.evidence | contains("disk"))'
+hasnt "no --device: no host-devices" chown host-devices
+hasnt "privileged covers host-devices (one finding, one reason)" priv host-devices
+has "no --memory: no-memory-limit, low" chown no-memory-limit \
+	'.severity == "low" and (.evidence | contains("/sys/fs/cgroup/"))'
+has "no --pids-limit: no-pids-limit, low" chown no-pids-limit '.severity == "low"'
+has "root in the host's user namespace: root-user, low" chown root-user \
+	'.severity == "low" and (.evidence | contains("Uid: 0 0 0 0"))'
+has "root with a host bind: root-user, medium" etc root-user '.severity == "medium"'
+cgv=$(docker info --format '{{.CgroupVersion}}' 2>/dev/null)
+if [ "$cgv" = 2 ]; then
+	start cgns --cgroupns host
+	json=$("$ISOLAB" audit --json --min-severity info 2>/dev/null)
+	has "--cgroupns host on cgroup v2: host-cgroupns, low" cgns host-cgroupns '.severity == "low"'
+else
+	has "the host's cgroup namespace on cgroup v1 (Docker's default): host-cgroupns, info" chown \
+		host-cgroupns '.severity == "info" and .namespace == "cgroup"'
+fi
+has "an rshared bind: mount-propagation, medium" shared mount-propagation \
+	'.severity == "medium" and .target == "/shared"'
+has "an rshared bind with cap_sys_admin: mount-propagation, high" sharedadmin mount-propagation \
+	'.severity == "high"'
+hasnt "an rprivate bind (Docker's default): no mount-propagation" etc mount-propagation
+hasnt "--network host: its fresh /sys is no sensitive mount (host-net covers it)" net sensitive-mount
 has "the clean container still shares the host's user namespace (info)" clean host-userns \
 	'.severity == "info"'
 

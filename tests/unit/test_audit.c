@@ -6,7 +6,9 @@
  * reasons; ordering, exit status and the two renderings. */
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/capability.h>
 #include <string.h>
 
 #include "audit.h"
@@ -126,7 +128,8 @@ static void table_is_complete(void **state)
 		"privileged",     "host-pid",         "host-net",       "host-ipc",
 		"host-uts",       "host-userns",      "docker-socket",  "sensitive-mount",
 		"extra-caps",     "seccomp-disabled", "lsm-unconfined", "no-new-privs-missing",
-		"writable-rootfs",
+		"writable-rootfs", "host-devices",     "mount-propagation", "no-memory-limit",
+		"no-pids-limit",  "root-user",        "host-cgroupns",
 	};
 	size_t n;
 	const struct audit_check *t = audit_checks(&n);
@@ -468,6 +471,189 @@ static void seccomp_lsm_nnp_rootfs(void **state)
 	done(&x);
 }
 
+/* ---- devices, propagation, limits, the user, the cgroup namespace ----------------------- */
+
+static void host_devices(void **state)
+{
+	(void)state;
+	struct fx x;
+
+	/* The clean container: only Docker's defaults would be there. */
+	run(&x, "no-new-privileges.json", AUDIT_PROC, 206, &sandbox);
+	assert_null(find(&x.a, "host-devices"));
+	/* --device of a host disk that devices.list allows: high. */
+	devices_add(&x.s.devices, "/dev/null", 'c', 1, 3, "null");
+	devices_add(&x.s.devices, "/dev/xvdb", 'b', 7, 5, "loop5");
+	free(x.s.cgroup.devices_list);
+	x.s.cgroup.devices_list = xstrdup("c 1:3 rwm\nb 7:5 rwm\n");
+	eval(&x, &sandbox);
+	const struct audit_finding *f = find(&x.a, "host-devices");
+	assert_non_null(f);
+	assert_int_equal(f->severity, AUDIT_HIGH);
+	assert_true(tu_contains(f->evidence, "/dev/xvdb (block 7:5, the host's loop5, disk)"));
+	assert_false(tu_contains(f->evidence, "/dev/null"));
+	assert_true(tu_contains(f->fix, "--device /dev/xvdb"));
+	/* A node the device cgroup does not let it open is no finding. */
+	free(x.s.cgroup.devices_list);
+	x.s.cgroup.devices_list = xstrdup("c 1:3 rwm\nb *:* m\n");
+	eval(&x, &sandbox);
+	assert_null(find(&x.a, "host-devices"));
+	/* kmsg alone: medium. Rules unreadable (cgroup v2): the node decides. */
+	free(x.s.cgroup.devices_list);
+	x.s.cgroup.devices_list = NULL;
+	devices_list_free(&x.s.devices);
+	devices_add(&x.s.devices, "/dev/kmsg", 'c', 1, 11, "kmsg");
+	eval(&x, &sandbox);
+	f = find(&x.a, "host-devices");
+	assert_int_equal(f->severity, AUDIT_MEDIUM);
+	assert_true(tu_contains(f->evidence, "not readable here"));
+	devices_list_free(&x.s.devices);
+	/* /dev unreadable: a note, never a silent pass. */
+	x.s.devices.err = EACCES;
+	eval(&x, &sandbox);
+	assert_null(find(&x.a, "host-devices"));
+	assert_true(x.a.notes.n >= 1 && tu_contains(x.a.notes.v[0], "host-devices not checked"));
+	done(&x);
+
+	/* devices.list 'a *:* rwm' and cap_mknod: any disk, even with no node. */
+	run(&x, "no-new-privileges.json", AUDIT_PROC, 206, &sandbox);
+	free(x.s.cgroup.devices_list);
+	x.s.cgroup.devices_list = xstrdup("a *:* rwm\n");
+	eval(&x, &sandbox);
+	f = find(&x.a, "host-devices");
+	assert_non_null(f);
+	assert_int_equal(f->severity, AUDIT_HIGH);
+	assert_true(tu_contains(f->evidence, "cap_mknod"));
+	x.s.caps.set[CAPS_EFFECTIVE] &= ~(UINT64_C(1) << CAP_MKNOD);
+	x.s.caps.set[CAPS_BOUNDING] &= ~(UINT64_C(1) << CAP_MKNOD);
+	x.s.caps.set[CAPS_PERMITTED] &= ~(UINT64_C(1) << CAP_MKNOD);
+	eval(&x, &sandbox);
+	assert_null(find(&x.a, "host-devices"));
+	done(&x);
+
+	/* Privileged (101: devices.list 'a *:* rwm') covers it: one reason. */
+	run(&x, "default.json", FIXTURE_PROC, 101, &sandbox);
+	assert_non_null(find(&x.a, "privileged"));
+	assert_null(find(&x.a, "host-devices"));
+	done(&x);
+}
+
+static void mount_propagation(void **state)
+{
+	(void)state;
+	struct fx x;
+
+	run(&x, "bind-etc-ro.json", FIXTURE_PROC, 112, &sandbox);
+	assert_null(find(&x.a, "mount-propagation")); /* rprivate, Docker's default */
+	struct mount_entry *m = (struct mount_entry *)mounts_find_target(&x.s.mounts, "/host-etc");
+	assert_non_null(m);
+	m->propagation = "shared";
+	eval(&x, &sandbox);
+	const struct audit_finding *f = find(&x.a, "mount-propagation");
+	assert_non_null(f);
+	assert_int_equal(f->severity, AUDIT_MEDIUM);
+	assert_string_equal(f->target, "/host-etc");
+	assert_true(tu_contains(f->evidence, "the host's /etc"));
+	m->propagation = "slave";
+	eval(&x, &sandbox);
+	assert_null(find(&x.a, "mount-propagation"));
+	m->propagation = "shared";
+	x.s.caps.set[CAPS_EFFECTIVE] |= UINT64_C(1) << CAP_SYS_ADMIN;
+	eval(&x, &sandbox);
+	assert_int_equal(find(&x.a, "mount-propagation")->severity, AUDIT_HIGH);
+	done(&x);
+}
+
+static void limits_user_cgroupns(void **state)
+{
+	(void)state;
+	struct fx x;
+
+	/* --memory 512m --pids-limit 200 --user 1000 --cgroupns private: none. */
+	run(&x, "no-new-privileges.json", AUDIT_PROC, 206, &sandbox);
+	assert_null(find(&x.a, "no-memory-limit"));
+	assert_null(find(&x.a, "no-pids-limit"));
+	assert_null(find(&x.a, "root-user"));
+	assert_null(find(&x.a, "host-cgroupns"));
+	assert_int_equal(x.a.notes.n, 0);
+	done(&x);
+
+	/* No limits (v1 files), root, the host's cgroup namespace on v1: info. */
+	run(&x, "default.json", FIXTURE_PROC, 101, &sandbox);
+	const struct audit_finding *f = find(&x.a, "no-memory-limit");
+	assert_non_null(f);
+	assert_int_equal(f->severity, AUDIT_LOW);
+	assert_true(tu_contains(f->evidence, "/sys/fs/cgroup/memory/docker/667a8737"));
+	assert_int_equal(find(&x.a, "no-pids-limit")->severity, AUDIT_LOW);
+	f = find(&x.a, "root-user");
+	assert_int_equal(f->severity, AUDIT_LOW);
+	assert_true(tu_contains(f->evidence, "Uid: 0 0 0 0"));
+	assert_int_equal(find(&x.a, "host-cgroupns")->severity, AUDIT_INFO);
+	/* On a cgroup v2 host sharing it is an opt-out: low. */
+	struct mount_entry *cg = (struct mount_entry *)mounts_find_target(&host.mounts, "/sys/fs/cgroup");
+	char *was = cg->fstype;
+	cg->fstype = xstrdup("cgroup2");
+	eval(&x, &sandbox);
+	free(cg->fstype);
+	cg->fstype = was;
+	assert_int_equal(find(&x.a, "host-cgroupns")->severity, AUDIT_LOW);
+	/* An accepted reason works as for every check. */
+	static const char *const kv[] = {"isolab.reason.no-pids-limit", "a batch job", NULL};
+	set_labels(&x.cs.v[0], kv);
+	eval(&x, &sandbox);
+	assert_true(find(&x.a, "no-pids-limit")->accepted);
+	done(&x);
+
+	/* Root with a host bind: medium. Unreadable limits: notes, no pass. */
+	run(&x, "bind-etc-ro.json", FIXTURE_PROC, 112, &sandbox);
+	f = find(&x.a, "root-user");
+	assert_int_equal(f->severity, AUDIT_MEDIUM);
+	assert_true(tu_contains(f->evidence, "/host-etc is the host's /etc"));
+	assert_null(find(&x.a, "no-memory-limit"));
+	bool mem = false, pids = false;
+	for (size_t i = 0; i < x.a.notes.n; i++) {
+		mem |= tu_contains(x.a.notes.v[i], "no-memory-limit not checked");
+		pids |= tu_contains(x.a.notes.v[i], "no-pids-limit not checked");
+	}
+	assert_true(mem && pids);
+	done(&x);
+}
+
+/* --network host: the runtime's fresh /sys shares the host's sysfs
+ * superblock; it is no bind of the host's /sys. */
+static void host_net_fresh_sysfs(void **state)
+{
+	(void)state;
+	struct fx x;
+
+	run(&x, "default.json", AUDIT_PROC, 208, &sandbox);
+	const struct mount_entry *m = mounts_find_target(&x.s.mounts, "/sys");
+	assert_non_null(m);
+	assert_non_null(m->host_path); /* the same device as the host's /sys... */
+	assert_true(m->fresh);         /* ...but mounted anew */
+	assert_false(m->sensitive);
+	assert_non_null(find(&x.a, "host-net"));
+	assert_null(find(&x.a, "sensitive-mount"));
+	/* Docker says it is a bind (-v /sys:/sys replaced the runtime's own). */
+	struct engine_container *c = &x.cs.v[0];
+	c->mounts = xreallocarray(c->mounts, c->n_mounts + 1, sizeof(*c->mounts));
+	c->mounts[c->n_mounts++] = (struct engine_mount){
+		.type = xstrdup("bind"), .name = xstrdup(""), .source = xstrdup("/sys"),
+		.destination = xstrdup("/sys"), .mode = xstrdup(""), .rw = false,
+		.propagation = xstrdup("rprivate")};
+	eval(&x, &sandbox);
+	assert_non_null(find(&x.a, "sensitive-mount"));
+	done(&x);
+
+	/* A bind of the host's /sys elsewhere stays a sensitive mount. */
+	run(&x, "default.json", AUDIT_PROC, 209, &sandbox);
+	const struct audit_finding *f = find(&x.a, "sensitive-mount");
+	assert_non_null(f);
+	assert_string_equal(f->target, "/host-sys");
+	assert_int_equal(count(&x.a, "sensitive-mount"), 1);
+	done(&x);
+}
+
 /* ---- reasons -------------------------------------------------------------------------------- */
 
 static void reasons(void **state)
@@ -676,6 +862,10 @@ int main(void)
 		cmocka_unit_test(extra_capabilities),
 		cmocka_unit_test(namespaces),
 		cmocka_unit_test(seccomp_lsm_nnp_rootfs),
+		cmocka_unit_test(host_devices),
+		cmocka_unit_test(mount_propagation),
+		cmocka_unit_test(limits_user_cgroupns),
+		cmocka_unit_test(host_net_fresh_sysfs),
 		cmocka_unit_test(reasons),
 		cmocka_unit_test(ordering_and_status),
 		cmocka_unit_test(explain),

@@ -15,6 +15,16 @@ check "--help lists the commands (found: $(echo $cmds))" [ "$(wc -w <<<"$cmds")"
 for cmd in $cmds; do
 	check "isolab.1 documents '$cmd'" grep -q -- "$cmd" <<<"$page"
 done
+# Every audit check, as `isolab audit --help` lists them (the table's
+# names), is in the manual page and has --explain text.
+checks=$($ISOLAB audit --help | awk '/^Checks:/ {on = 1; sub(/^Checks:/, "")} on {print} on && /\.$/ {exit}' | tr ',.' '  ')
+check "audit --help lists the checks (found: $(wc -w <<<"$checks"))" [ "$(wc -w <<<"$checks")" -ge 19 ]
+# A name may break at its hyphen at the end of a line: join them.
+flat=$(tr '\n' ' ' <<<"$page" | sed -E 's/- +/-/g')
+for c in $checks; do
+	check "isolab.1 documents the audit check '$c'" grep -q -- "$c" <<<"$flat"
+	check "audit --explain $c says how to fix it" bash -c "$ISOLAB audit --explain $c | grep -q '^How to fix it'"
+done
 for code in 0 1 2 3; do
 	check "isolab.1 documents exit status $code" grep -qE "^ +$code +[A-Z]" <<<"$(sed -n "/^EXIT STATUS/,/^ENVIRONMENT/p" <<<"$page")"
 done
