@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "policy.h"
 
 #define PROBE_PATH "/bin/probe"
 #define HOST_ACTION_TIMEOUT_MS 30000
@@ -115,7 +116,11 @@ static int plan_container(struct step_ctx *ctx, const struct lab *lab, const str
 	c->def = def;
 	c->name = session_container_name(ctx->session, step->id, def->name);
 	session_labels(ctx->session, lab->id, step->id, labels);
-	if (lab_expand_words(&def->flags, vars, &flags, e) < 0 ||
+	/* Docker gets the canonical flags the host-reach gate decided on,
+	 * never the lab's own words. */
+	if (!def->run)
+		return err_input(e, "container %s: its flags were not checked", def->name);
+	if (policy_emit(def->run, vars, &flags, e) < 0 ||
 	    lab_expand_words(&def->command, vars, command, e) < 0) {
 		argv_free(&flags);
 		return err_wrap(e, "container %s", def->name);
