@@ -2390,8 +2390,13 @@ size_t lab_host_reach(const struct lab *lab, struct lab_reach **out)
 			const struct lab_action *a = &st->actions[k];
 			if (a->kind == LAB_ACTION_HOST) {
 				cleanup_free char *sh = util_argv_to_shell(a->argv.v);
+				bool ns = a->argv.n && strcmp(a->argv.v[0], "nsenter") == 0;
 				reach_add(&r, st->id, &a->pos, xasprintf("host: %s", sh),
-					  "runs on the host");
+					  ns ? "executes the host's nsenter, then the host's own command "
+					       "(never a container's file), as root with every "
+					       "capability, in the namespaces named"
+					     : "executes the host's command as root; isolab opens the "
+					       "path under {scratch} itself, refusing links");
 			} else if (a->kind == LAB_ACTION_PROBE && a->probe &&
 				   strcmp(a->probe, "docker_socket") == 0) {
 				reach_add(&r, st->id, &a->pos, xstrdup("probe: docker_socket"),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "hostact.h"
 #include "policy.h"
 
 #define PROBE_PATH "/bin/probe"
@@ -365,12 +366,23 @@ static int run_action(struct step_ctx *ctx, const struct lab_step *step, const s
 
 	int rc;
 	if (def->kind == LAB_ACTION_HOST) {
-		struct exec_opts o = {
-			.timeout_ms = HOST_ACTION_TIMEOUT_MS,
-			.cancel_fd = ctx->eng->cancel_fd,
-			.max_output = 1 << 20,
-		};
-		rc = exec_run(a->argv.v, &o, &a->res, &a->err);
+		/* The host's own binary; a {scratch} path opened by isolab
+		 * beneath the dir, never handed to the command (hostact.h). */
+		struct hostact h;
+		rc = hostact_prepare(a->argv.v, ctx->session->scratch, &h, &a->err);
+		if (rc == 0) {
+			struct exec_opts o = {
+				.path = h.path,
+				.input = h.input,
+				.input_len = h.input_len,
+				.timeout_ms = HOST_ACTION_TIMEOUT_MS,
+				.cancel_fd = ctx->eng->cancel_fd,
+				.max_output = 1 << 20,
+				.cwd_fd = h.cwd_fd,
+			};
+			rc = exec_run(h.argv.v, &o, &a->res, &a->err);
+		}
+		hostact_free(&h);
 	} else {
 		rc = engine_exec(ctx->eng, c->name, a->argv.v + 3, 0, &a->res, &a->err);
 	}

@@ -625,7 +625,8 @@ static void host_reach(void **state)
 		{"actions", 27, 9, "probe: docker_socket", "uses the Docker API through a mounted socket"},
 		{"actions", 34, 9,
 		 "host: nsenter '--target={witness}' --uts --preserve-credentials -- hostname",
-		 "runs on the host"},
+		 "executes the host's nsenter, then the host's own command (never a container's "
+		 "file), as root with every capability, in the namespaces named"},
 	};
 	struct lab *lab = load_ok(LABS "/good/host-reach.yaml");
 	struct lab_reach *r;
