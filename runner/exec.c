@@ -248,9 +248,11 @@ void exec_child_exec(const char *path, char *const *argv, char *const *envp, int
 /* Only async-signal-safe calls from here to exec: the parent may have other
  * threads, and malloc's locks may be held across the fork. */
 __attribute__((noreturn)) static void child(const char *path, char *const *argv, int in_fd,
-					     int out_fd, int err_fd, int status_fd)
+					     int out_fd, int err_fd, int status_fd, int cwd_fd)
 {
 	exec_child_begin();
+	if (cwd_fd > 0 && fchdir(cwd_fd) < 0)
+		exec_child_fail(status_fd);
 	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(err_fd, STDERR_FILENO) < 0)
 		exec_child_fail(status_fd);
@@ -465,7 +467,7 @@ int exec_job_start(char *const *argv, const struct exec_opts *opts, struct exec_
 	job->start_ms = util_now_ms();
 	job->pid = fork();
 	if (job->pid == 0)
-		child(path, argv, in_fd, out_p[1], err_p[1], st_p[1]);
+		child(path, argv, in_fd, out_p[1], err_p[1], st_p[1], opts ? opts->cwd_fd : 0);
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (job->pid < 0) {

@@ -43,6 +43,7 @@ struct exec_opts {
 	                        * -1: none (fd 0 is stdin, never a self-pipe). */
 	exec_line_fn on_line;
 	void *line_data;
+	int cwd_fd;            /* > 0: the child's working directory (fchdir) */
 };
 
 struct exec_output {

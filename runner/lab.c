@@ -4,6 +4,7 @@
  * run flags, probes, host actions, expectation kinds and their fields) and
  * collects every problem of a file, reported in file order. */
 #include "lab.h"
+#include "policy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -994,135 +995,12 @@ int lab_expand_words(const struct lab_words *w, const struct lab_vars *vars, str
 
 /* --- docker run flags ----------------------------------------------------- */
 
-enum dcheck { DC_NONE, DC_CAP, DC_BOOL, DC_REASON };
-enum dreach {
-	DR_NEVER,
-	DR_ALWAYS,
-	DR_HOST_VALUE, /* when the value is "host" */
-	DR_BIND,       /* -v SRC:DST with an absolute SRC */
-	DR_MOUNT,      /* --mount type=bind,source=/abs */
-	DR_UNCONFINED, /* --security-opt ...unconfined, label=disable */
-};
-
 /* The checks of isolab audit (DESIGN.md's contract, runner/audit.c). */
 static const char *const audit_check_list[] = {
 	"privileged", "host-pid", "host-net", "host-ipc", "host-uts", "host-userns",
 	"docker-socket", "sensitive-mount", "extra-caps", "seccomp-disabled", "lsm-unconfined",
 	"no-new-privs-missing", "writable-rootfs", NULL,
 };
-
-static const char *const net_values[] = {"none", "host", NULL};
-static const char *const host_only[] = {"host", NULL};
-static const char *const ipc_values[] = {"none", "private", "shareable", "host", NULL};
-
-/* The docker run options a lab may use. isolab adds the rest itself. */
-static const struct dflag {
-	const char *name;
-	const char *alt; /* short form */
-	bool value;
-	enum dcheck check;
-	const char *const *values; /* allowed values, NULL: any */
-	enum dreach reach;
-	const char *why; /* what it opens on the host */
-} dflags[] = {
-	{"--cap-add", NULL, true, DC_CAP, NULL, DR_ALWAYS, "adds a capability"},
-	{"--cap-drop", NULL, true, DC_CAP, NULL, DR_NEVER, NULL},
-	{"--privileged", NULL, false, DC_BOOL, NULL, DR_ALWAYS,
-	 "every capability and host device, no seccomp or AppArmor"},
-	{"--volume", "-v", true, DC_NONE, NULL, DR_BIND, "a host path inside the container"},
-	{"--mount", NULL, true, DC_NONE, NULL, DR_MOUNT, "a host path inside the container"},
-	{"--pid", NULL, true, DC_NONE, host_only, DR_HOST_VALUE, "the host's pid namespace"},
-	{"--ipc", NULL, true, DC_NONE, ipc_values, DR_HOST_VALUE, "the host's IPC namespace"},
-	{"--uts", NULL, true, DC_NONE, host_only, DR_HOST_VALUE, "the host's UTS namespace"},
-	{"--userns", NULL, true, DC_NONE, host_only, DR_HOST_VALUE,
-	 "the host's user namespace"},
-	{"--security-opt", NULL, true, DC_NONE, NULL, DR_UNCONFINED,
-	 "turns a kernel confinement off"},
-	{"--read-only", NULL, false, DC_BOOL, NULL, DR_NEVER, NULL},
-	{"--device", NULL, true, DC_NONE, NULL, DR_ALWAYS, "a host device inside the container"},
-	{"--device-cgroup-rule", NULL, true, DC_NONE, NULL, DR_ALWAYS,
-	 "lets the container use host devices"},
-	{"--network", NULL, true, DC_NONE, net_values, DR_HOST_VALUE,
-	 "the host's network namespace"},
-	{"--user", "-u", true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--tmpfs", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--hostname", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--workdir", "-w", true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--env", "-e", true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--group-add", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
-	{"--sysctl", NULL, true, DC_NONE, NULL, DR_NEVER, NULL},
-	/* Only a documented reason for an audit finding: isolab.reason.CHECK=TEXT. */
-	{"--label", NULL, true, DC_REASON, NULL, DR_NEVER, NULL},
-};
-
-/* Flags authors reach for that isolab sets itself, with why. */
-static const struct {
-	const char *name;
-	const char *why;
-} dflags_owned[] = {
-	{"--rm", "isolab removes its containers itself"},
-	{"--name", "isolab names its containers itself"},
-	{"-d", "isolab starts containers detached itself"},
-	{"--detach", "isolab starts containers detached itself"},
-	{"--pull", "isolab sets --pull=never itself"},
-	{"--entrypoint", "use 'command' for the container's argv"},
-	{"-l", "isolab labels its containers itself"},
-	{"--net", "write --network"},
-	{"--interactive", "lab containers run detached"},
-	{"-i", "lab containers run detached"},
-	{"--tty", "lab containers run detached"},
-	{"-t", "lab containers run detached"},
-};
-
-/* The flag a word names, and where its value starts when written in the
- * same word (--opt=value, -vVALUE); NULL when not an allowed flag. */
-static const struct dflag *dflag_find(const char *word, const char **inl)
-{
-	*inl = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(dflags); i++) {
-		const struct dflag *f = &dflags[i];
-		size_t n = strlen(f->name);
-		if (strncmp(word, f->name, n) == 0 && (word[n] == '\0' || word[n] == '=')) {
-			*inl = word[n] == '=' ? word + n + 1 : NULL;
-			return f;
-		}
-		if (f->alt && strncmp(word, f->alt, 2) == 0) {
-			if (word[2] == '\0')
-				return f;
-			if (!f->value)
-				continue;
-			*inl = word[2] == '=' ? word + 3 : word + 2;
-			return f;
-		}
-	}
-	return NULL;
-}
-
-/* Docker's spelling (NET_ADMIN, CAP_NET_ADMIN, ALL, any case) checked with
- * libcap, never against a list of our own. */
-static bool docker_cap_ok(const char *v)
-{
-	cap_value_t cv;
-	struct strbuf sb = STRBUF_INIT;
-	bool ok;
-
-	if (strcasecmp(v, "ALL") == 0)
-		return true;
-	if (strncasecmp(v, "CAP_", 4) == 0)
-		v += 4;
-	if (!*v)
-		return false;
-	strbuf_adds(&sb, "cap_");
-	for (; *v; v++) {
-		char ch = *v;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'))
-			break;
-		strbuf_addc(&sb, (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch));
-	}
-	ok = !*v && cap_from_name(strbuf_str(&sb), &cv) == 0;
-	strbuf_release(&sb);
-	return ok;
-}
 
 static void join_list(struct strbuf *sb, const char *const *v)
 {
@@ -1133,109 +1011,16 @@ static void join_list(struct strbuf *sb, const char *const *v)
 	}
 }
 
-static void check_flag_value(struct ctx *c, const struct dflag *f, const char *value,
-			     const struct lab_pos *pos)
+/* policy.c parses and checks them; its problems are ours. */
+static void policy_problem(void *user, const struct lab_pos *pos, const char *msg)
 {
-	if (f->check == DC_BOOL) {
-		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
-			problem_pos(c, pos, "'%s' takes no value (or =true, =false), found '%s'",
-				    f->name, value);
-		return;
-	}
-	if (f->check == DC_REASON) {
-		static const char prefix[] = "isolab.reason.";
-		bool known = false;
-		size_t klen = 0;
-		/* value may be shorter than the prefix: look past it only after. */
-		if (util_str_has_prefix(value, prefix)) {
-			const char *key = value + strlen(prefix);
-			klen = strcspn(key, "=");
-			for (size_t i = 0; audit_check_list[i]; i++)
-				known |= strlen(audit_check_list[i]) == klen &&
-					 strncmp(key, audit_check_list[i], klen) == 0;
-			known &= key[klen] == '=';
-		}
-		if (!known)
-			problem_pos(c, pos,
-				    "a lab may set only a documented reason, --label isolab.reason.CHECK=TEXT "
-				    "with CHECK an audit check (isolab labels its containers itself), found '%s'",
-				    value);
-		return;
-	}
-	if (f->check == DC_CAP && !docker_cap_ok(value)) {
-		problem_pos(c, pos,
-			    "unknown capability '%s' for %s (Docker's spelling: NET_ADMIN, "
-			    "CAP_NET_ADMIN or ALL)",
-			    value, f->name);
-		return;
-	}
-	if (f->values) {
-		for (size_t i = 0; f->values[i]; i++)
-			if (strcmp(value, f->values[i]) == 0)
-				return;
-		struct strbuf sb = STRBUF_INIT;
-		join_list(&sb, f->values);
-		problem_pos(c, pos, "'%s' in a lab must be one of %s, found '%s'", f->name,
-			    strbuf_str(&sb), value);
-		strbuf_release(&sb);
-	}
+	problem_pos(user, pos, "%s", msg);
 }
 
-static void check_flags(struct ctx *c, const struct lab_words *w)
+static void check_flags(struct ctx *c, struct lab_container *ct)
 {
-	for (size_t i = 0; i < w->n; i++) {
-		const char *word = w->v[i], *inl;
-		const struct dflag *f = dflag_find(word, &inl);
-
-		if (!f) {
-			size_t n = strcspn(word, "=");
-			cleanup_free char *name = xstrndup(word, n);
-			const char *why = NULL;
-			if (word[0] != '-') {
-				problem_pos(c, &w->pos[i],
-					    "'%s' is not a docker run flag ('flags' holds docker run "
-					    "options; the container's argv goes in 'command')",
-					    word);
-				return;
-			}
-			for (size_t j = 0; j < ARRAY_SIZE(dflags_owned); j++)
-				if (strcmp(name, dflags_owned[j].name) == 0)
-					why = dflags_owned[j].why;
-			if (why) {
-				problem_pos(c, &w->pos[i],
-					    "docker run flag '%s' is not allowed in a lab: %s", name,
-					    why);
-			} else {
-				struct strbuf sb = STRBUF_INIT;
-				for (size_t j = 0; j < ARRAY_SIZE(dflags); j++) {
-					strbuf_adds(&sb, j ? ", " : "");
-					strbuf_adds(&sb, dflags[j].name);
-					if (dflags[j].alt)
-						strbuf_addf(&sb, "/%s", dflags[j].alt);
-				}
-				problem_pos(c, &w->pos[i],
-					    "docker run flag '%s' is not allowed in a lab (allowed: %s)",
-					    name, strbuf_str(&sb));
-				strbuf_release(&sb);
-			}
-			return;
-		}
-		if (!f->value) {
-			if (inl)
-				check_flag_value(c, f, inl, &w->pos[i]);
-			continue;
-		}
-		if (inl) {
-			check_flag_value(c, f, inl, &w->pos[i]);
-			continue;
-		}
-		if (i + 1 >= w->n) {
-			problem_pos(c, &w->pos[i], "docker run flag '%s' needs a value", word);
-			return;
-		}
-		i++;
-		check_flag_value(c, f, w->v[i], &w->pos[i]);
-	}
+	ct->run = xcalloc(1, sizeof(*ct->run));
+	policy_parse(&ct->flags, ct->run, policy_problem, c);
 }
 
 /* --- probes and host actions ---------------------------------------------- */
@@ -1274,8 +1059,9 @@ static const struct host_cmd {
 } host_cmds[] = {
 	{"nsenter", HOST_NSENTER, NULL, NULL},
 	{"cat", HOST_SCRATCH, "", ""},
-	{"ls", HOST_SCRATCH, "1adilnL", ""},
-	{"stat", HOST_SCRATCH, "L", "c"},
+	/* No -L: a link a container planted would be followed out of {scratch}. */
+	{"ls", HOST_SCRATCH, "1adiln", ""},
+	{"stat", HOST_SCRATCH, "", "c"},
 	{"head", HOST_SCRATCH, "", "cn"},
 };
 
@@ -1321,7 +1107,7 @@ static bool scratch_path_ok(const char *p)
 
 static void check_nsenter(struct ctx *c, const struct lab_words *w)
 {
-	size_t i = 1, nns = 0, tpos = 0;
+	size_t i = 1, nns = 0, tpos = 0, mnt = 0;
 	const char *target = NULL;
 
 	for (; i < w->n && w->v[i][0] == '-'; i++) {
@@ -1351,6 +1137,8 @@ static void check_nsenter(struct ctx *c, const struct lab_words *w)
 		for (size_t k = 0; k < ARRAY_SIZE(nsenter_ns); k++)
 			if (strcmp(a, nsenter_ns[k].name) == 0)
 				ok = true;
+		if (strcmp(a, "--mount") == 0 || (a[1] != '-' && strchr(a + 1, 'm')))
+			mnt = i;
 		if (!ok && a[1] != '-' && a[1] != '\0') {
 			/* Short options, alone or bundled (-mu). */
 			ok = true;
@@ -1380,6 +1168,15 @@ static void check_nsenter(struct ctx *c, const struct lab_words *w)
 	if (!nsenter_target_ok(target)) {
 		problem_pos(c, &w->pos[tpos], "nsenter's target must be {pid:NAME} or {witness}, found '%s'",
 			    target);
+		return;
+	}
+	/* In a container's mount namespace, the command nsenter runs is the
+	 * container's file: code a container planted, as host root. */
+	if (mnt && strcmp(target, "{witness}") != 0) {
+		problem_pos(c, &w->pos[mnt],
+			    "nsenter may not enter a container's mount namespace (-m): the command "
+			    "would be the container's own file, run as host root; leave -m out "
+			    "(the host's command then runs in the other namespaces)");
 		return;
 	}
 	if (nns == 0) {
@@ -1996,7 +1793,7 @@ static void parse_container(struct ctx *c, const struct ynode *n, struct lab_con
 	}
 	if ((v = map_value(n, "flags")) && get_words(c, v, "flags", &ct->flags)) {
 		check_words_placeholders(c, &ct->flags, "flags", NULL);
-		check_flags(c, &ct->flags);
+		check_flags(c, ct);
 	}
 	if ((v = map_value(n, "when")))
 		parse_when(c, v, &ct->when);
@@ -2423,6 +2220,9 @@ void lab_container_free(struct lab_container *ct)
 {
 	free(ct->name);
 	words_free(&ct->flags);
+	if (ct->run)
+		policy_flags_free(ct->run);
+	free(ct->run);
 	words_free(&ct->command);
 }
 
@@ -2698,65 +2498,6 @@ static void reach_add(struct reach_list *r, const char *step, const struct lab_p
 	r->v[r->n++] = (struct lab_reach){step, *pos, what, why};
 }
 
-static bool host_source(const char *s, size_t n)
-{
-	return (n > 0 && s[0] == '/') || (n >= 9 && strncmp(s, "{scratch}", 9) == 0);
-}
-
-static bool is_docker_socket(const char *s, size_t n)
-{
-	return (n == 20 && strncmp(s, "/var/run/docker.sock", n) == 0) ||
-	       (n == 16 && strncmp(s, "/run/docker.sock", n) == 0);
-}
-
-/* Does this flag value reach the host? why may be refined. */
-static bool flag_reaches(const struct dflag *f, const char *val, const char **why)
-{
-	*why = f->why;
-	switch (f->reach) {
-	case DR_NEVER:
-		return false;
-	case DR_ALWAYS:
-		return f->check != DC_BOOL || !val || strcmp(val, "false") != 0;
-	case DR_HOST_VALUE:
-		return val && strcmp(val, "host") == 0;
-	case DR_BIND: {
-		size_t n = val ? strcspn(val, ":") : 0;
-		if (val && is_docker_socket(val, n))
-			*why = "the Docker API: full control of the host";
-		return val && val[n] == ':' && host_source(val, n);
-	}
-	case DR_MOUNT: {
-		bool bind = false, src = false;
-		for (const char *p = val; p && *p;) {
-			size_t n = strcspn(p, ",");
-			if (n == 9 && strncmp(p, "type=bind", 9) == 0)
-				bind = true;
-			if (strncmp(p, "source=", 7) == 0 && n > 7 && host_source(p + 7, n - 7)) {
-				src = true;
-				if (is_docker_socket(p + 7, n - 7))
-					*why = "the Docker API: full control of the host";
-			}
-			if (strncmp(p, "src=", 4) == 0 && n > 4 && host_source(p + 4, n - 4)) {
-				src = true;
-				if (is_docker_socket(p + 4, n - 4))
-					*why = "the Docker API: full control of the host";
-			}
-			p += n;
-			if (*p == ',')
-				p++;
-		}
-		return bind && src;
-	}
-	case DR_UNCONFINED: {
-		size_t n = val ? strlen(val) : 0;
-		return val && ((n >= 10 && strcmp(val + n - 10, "unconfined") == 0) ||
-			       strcmp(val, "label=disable") == 0 || strcmp(val, "label:disable") == 0);
-	}
-	}
-	return false;
-}
-
 static int reach_cmp(const void *a, const void *b)
 {
 	const struct lab_reach *x = a, *y = b;
@@ -2773,30 +2514,23 @@ size_t lab_host_reach(const struct lab *lab, struct lab_reach **out)
 	for (size_t s = 0; s < lab->n_steps; s++) {
 		const struct lab_step *st = &lab->steps[s];
 		for (size_t k = 0; k < st->n_containers; k++) {
-			const struct lab_words *w = &st->containers[k].flags;
-			for (size_t i = 0; i < w->n; i++) {
-				const char *inl, *why, *val;
-				const struct dflag *f = dflag_find(w->v[i], &inl);
-				size_t at = i;
-				if (!f)
-					continue;
-				val = inl;
-				if (f->value && !inl && i + 1 < w->n)
-					val = w->v[++i];
-				if (!flag_reaches(f, val, &why))
-					continue;
-				reach_add(&r, st->id, &w->pos[at],
-					  at == i ? xstrdup(w->v[at])
-						  : xasprintf("%s %s", w->v[at], w->v[i]),
-					  why);
-			}
+			const struct policy_flags *pf = st->containers[k].run;
+			for (size_t i = 0; pf && i < pf->n; i++)
+				if (pf->v[i].reach)
+					reach_add(&r, st->id, &pf->v[i].pos, policy_flag_text(&pf->v[i]),
+						  pf->v[i].why);
 		}
 		for (size_t k = 0; k < st->n_actions; k++) {
 			const struct lab_action *a = &st->actions[k];
 			if (a->kind == LAB_ACTION_HOST) {
 				cleanup_free char *sh = util_argv_to_shell(a->argv.v);
+				bool ns = a->argv.n && strcmp(a->argv.v[0], "nsenter") == 0;
 				reach_add(&r, st->id, &a->pos, xasprintf("host: %s", sh),
-					  "runs on the host");
+					  ns ? "executes the host's nsenter, then the host's own command "
+					       "(never a container's file), as root with every "
+					       "capability, in the namespaces named"
+					     : "executes the host's command as root; isolab opens the "
+					       "path under {scratch} itself, refusing links");
 			} else if (a->kind == LAB_ACTION_PROBE && a->probe &&
 				   strcmp(a->probe, "docker_socket") == 0) {
 				reach_add(&r, st->id, &a->pos, xstrdup("probe: docker_socket"),

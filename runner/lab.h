@@ -61,12 +61,15 @@ struct lab_note {
 	char *text;
 };
 
+struct policy_flags; /* policy.h */
+
 struct lab_container {
 	struct lab_pos pos;
 	struct lab_when when;
 	char *name;             /* [a-z0-9-]+, unique within the step */
 	bool reference;         /* the one the others are compared with */
-	struct lab_words flags; /* docker run flags, validated against an allowlist */
+	struct lab_words flags; /* docker run flags as written (shown, never run) */
+	struct policy_flags *run; /* the same, canonical (policy.h): what Docker gets */
 	struct lab_words command; /* n == 0: the image's default (a long sleep) */
 };
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "util.h"
+#include "hostact.h"
+#include "policy.h"
 
 #define PROBE_PATH "/bin/probe"
 #define HOST_ACTION_TIMEOUT_MS 30000
@@ -120,7 +122,11 @@ static int plan_container(struct step_ctx *ctx, const struct lab *lab, const str
 	c->def = def;
 	c->name = session_container_name(ctx->session, step->id, def->name);
 	session_labels(ctx->session, lab->id, step->id, labels);
-	if (lab_expand_words(&def->flags, vars, &flags, e) < 0 ||
+	/* Docker gets the canonical flags the host-reach gate decided on,
+	 * never the lab's own words. */
+	if (!def->run)
+		return err_input(e, "container %s: its flags were not checked", def->name);
+	if (policy_emit(def->run, vars, &flags, e) < 0 ||
 	    lab_expand_words(&def->command, vars, command, e) < 0) {
 		argv_free(&flags);
 		return err_wrap(e, "container %s", def->name);
@@ -365,12 +371,23 @@ static int run_action(struct step_ctx *ctx, const struct lab_step *step, const s
 
 	int rc;
 	if (def->kind == LAB_ACTION_HOST) {
-		struct exec_opts o = {
-			.timeout_ms = HOST_ACTION_TIMEOUT_MS,
-			.cancel_fd = ctx->eng->cancel_fd,
-			.max_output = 1 << 20,
-		};
-		rc = exec_run(a->argv.v, &o, &a->res, &a->err);
+		/* The host's own binary; a {scratch} path opened by isolab
+		 * beneath the dir, never handed to the command (hostact.h). */
+		struct hostact h;
+		rc = hostact_prepare(a->argv.v, ctx->session->scratch, &h, &a->err);
+		if (rc == 0) {
+			struct exec_opts o = {
+				.path = h.path,
+				.input = h.input,
+				.input_len = h.input_len,
+				.timeout_ms = HOST_ACTION_TIMEOUT_MS,
+				.cancel_fd = ctx->eng->cancel_fd,
+				.max_output = 1 << 20,
+				.cwd_fd = h.cwd_fd,
+			};
+			rc = exec_run(h.argv.v, &o, &a->res, &a->err);
+		}
+		hostact_free(&h);
 	} else {
 		rc = engine_exec(ctx->eng, c->name, a->argv.v + 3, 0, &a->res, &a->err);
 	}

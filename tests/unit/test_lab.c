@@ -612,23 +612,24 @@ static void host_reach(void **state)
 		{"flags", 16, 17,
 		 "--mount type=bind,source=/run/docker.sock,target=/var/run/docker.sock",
 		 "the Docker API: full control of the host"},
-		{"flags", 16, 124, "-v /var/run/docker.sock:/var/run/docker.sock:ro",
+		{"flags", 16, 124, "--volume /var/run/docker.sock:/var/run/docker.sock:ro",
 		 "the Docker API: full control of the host"},
-		{"flags", 18, 17, "--network=host", "the host's network namespace"},
-		{"flags", 18, 33, "--userns=host", "the host's user namespace"},
+		{"flags", 18, 17, "--network host", "the host's network namespace"},
+		{"flags", 18, 33, "--userns host", "the host's user namespace"},
 		{"flags", 18, 48, "--ipc host", "the host's IPC namespace"},
-		{"flags", 18, 61, "--uts=host", "the host's UTS namespace"},
-		{"flags", 18, 73, "--device /dev/null", "a host device inside the container"},
-		{"flags", 18, 94, "--security-opt seccomp=unconfined", "turns a kernel confinement off"},
-		{"flags", 18, 130, "--security-opt=apparmor=unconfined",
-		 "turns a kernel confinement off"},
+		{"flags", 18, 61, "--uts host", "the host's UTS namespace"},
+		{"flags", 18, 73, "--device /dev/null:/dev/null", "a host device inside the container"},
+		{"flags", 18, 94, "--security-opt seccomp=unconfined", "turns seccomp off"},
+		{"flags", 18, 130, "--security-opt apparmor=unconfined",
+		 "turns AppArmor off"},
 		{"flags", 18, 186, "--cap-add ALL", "adds a capability"},
-		{"actions", 25, 17, "-v /run/docker.sock:/run/docker.sock",
+		{"actions", 25, 17, "--volume /run/docker.sock:/run/docker.sock",
 		 "the Docker API: full control of the host"},
 		{"actions", 27, 9, "probe: docker_socket", "uses the Docker API through a mounted socket"},
 		{"actions", 34, 9,
 		 "host: nsenter '--target={witness}' --uts --preserve-credentials -- hostname",
-		 "runs on the host"},
+		 "executes the host's nsenter, then the host's own command (never a container's "
+		 "file), as root with every capability, in the namespaces named"},
 	};
 	struct lab *lab = load_ok(LABS "/good/host-reach.yaml");
 	struct lab_reach *r;
@@ -651,12 +652,12 @@ static void host_reach(void **state)
 	lab = load_ok(EXAMPLE);
 	n = lab_host_reach(lab, &r);
 	assert_int_equal(n, 7);
-	assert_string_equal(r[0].what, "--cap-add=NET_ADMIN");
+	assert_string_equal(r[0].what, "--cap-add NET_ADMIN");
 	assert_string_equal(r[0].step, "default-set");
 	assert_string_equal(r[1].what, "--privileged");
 	assert_string_equal(r[2].what, "--pid host");
-	assert_string_equal(r[3].what, "-v /:/host:ro");
-	assert_string_equal(r[4].what, "--volume={scratch}:/scratch");
+	assert_string_equal(r[3].what, "--volume /:/host:ro");
+	assert_string_equal(r[4].what, "--volume {scratch}:/scratch");
 	assert_string_equal(r[5].what, "host: nsenter -t '{pid:priv}' -u hostname");
 	assert_string_equal(r[6].what, "host: ls -l '{scratch}'");
 	lab_reach_free(r, n);
