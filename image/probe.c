@@ -1194,6 +1194,102 @@ static int exp_dac_read_search(const struct experiment *e, int argc, char **argv
 	return json_emit(&j);
 }
 
+/* --- 9b. mount_disk ----------------------------------------------------------- */
+
+/* Mount the block device behind /etc/hostname (the host's disk, where Docker
+ * keeps its data) inside the container and read a canary from it. The mount
+ * shares the host's superblock, so the kernel never sees a second writer;
+ * it is made read-only at once, read, and detached. */
+static int disk_mount_at(const struct mount_entry *m, const char *node, const char *dir,
+			 struct strbuf *d)
+{
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int rc = mount(node, dir, m->fstype, flags, NULL);
+
+	/* EBUSY: the host holds it read-only, and a superblock is shared only
+	 * with the same read-only flag. */
+	if (rc < 0 && errno == EBUSY)
+		rc = mount(node, dir, m->fstype, flags | MS_RDONLY, NULL);
+	if (rc < 0) {
+		int err = errno;
+		strbuf_addf(d, "mount(2) of the host disk %s (%u:%u, %s) was refused with %s",
+			    m->source, m->major, m->minor, m->fstype, errno_name(err));
+		if (err == EPERM || err == EACCES)
+			explain_refusal(d, CAP_SYS_ADMIN_BIT, "cap_sys_admin", "mount(2)");
+		else
+			strbuf_addf(d, " (%s).", strerror(err));
+		return -err;
+	}
+	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0) {
+		int err = errno;
+		umount2(dir, MNT_DETACH);
+		strbuf_addf(d, "The host disk mounted, but making that mount read-only failed with %s; it was detached unread.",
+			    errno_name(err));
+		return -err;
+	}
+	return 0;
+}
+
+static int exp_mount_disk(const struct experiment *e, int argc, char **argv)
+{
+	cleanup_strbuf struct strbuf d = STRBUF_INIT;
+	cleanup_strbuf struct strbuf out = STRBUF_INIT;
+	cleanup_json struct json j = {STRBUF_INIT, true};
+	struct mount_entry m = {0, 0, "", ""};
+	char node[PATH_MAX], dir[] = "/tmp/isolab-disk-XXXXXX";
+	int r, cr;
+
+	if (argc != 1)
+		return usage_error(e, "takes CANARY_PATH, the canary's path inside the host's file system");
+	if (!valid_abs_path(argv[0]))
+		return usage_error(e, "CANARY_PATH must be an absolute path, not '%s'", argv[0]);
+	r = find_mount("/etc/hostname", &m);
+	if (r < 0) {
+		strbuf_addf(&d, "No mount of /etc/hostname in /proc/self/mountinfo (%s): the host disk's device number comes from that bind, which Docker makes.",
+			    strerror(-r));
+		return report(e, FAILED, -r, &d);
+	}
+	r = make_node("/tmp", "disk", S_IFBLK | 0600, makedev(m.major, m.minor), node, sizeof(node));
+	if (r < 0) {
+		strbuf_addf(&d, "mknod(2) of a node for the host disk %u:%u was refused with %s",
+			    m.major, m.minor, errno_name(-r));
+		explain_refusal(&d, CAP_MKNOD_BIT, "cap_mknod", NULL);
+		return report(e, r == -EPERM ? DENIED : FAILED, -r, &d);
+	}
+	if (!mkdtemp(dir)) {
+		r = errno;
+		unlink(node);
+		strbuf_addf(&d, "Could not make a mount point under /tmp: %s.", strerror(r));
+		return report(e, FAILED, r, &d);
+	}
+	r = disk_mount_at(&m, node, dir, &d);
+	unlink(node);
+	if (r < 0) {
+		rmdir(dir);
+		return report(e, r == -EPERM || r == -EACCES ? DENIED : FAILED, -r, &d);
+	}
+	{
+		cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cr = fd < 0 ? -errno : read_canary(fd, argv[0] + strspn(argv[0], "/"), &out);
+	}
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	strbuf_addf(&d, "Made a node for the host disk %s (%u:%u), mounted its %s file system inside the container (the host's own superblock, so the same files the host sees), made that mount read-only and ",
+		    m.source, m.major, m.minor, m.fstype);
+	if (cr == 0)
+		strbuf_addf(&d, "read the canary %s from it: a --privileged container holds the host's disk. The mount was detached.",
+			    argv[0]);
+	else
+		strbuf_addf(&d, "looked for the canary %s: %s (%s). The mount was detached.", argv[0],
+			    errno_name(-cr), strerror(-cr));
+	report_begin(&j, e, ALLOWED, 0, &d);
+	json_str(&j, "output", cr == 0 ? strbuf_str(&out) : NULL);
+	json_str(&j, "source", *m.source ? m.source : NULL);
+	json_str(&j, "fstype", *m.fstype ? m.fstype : NULL);
+	return json_emit(&j);
+}
+
 /* --- 10. setns ---------------------------------------------------------------- */
 
 static int exp_setns(const struct experiment *e, int argc, char **argv)
@@ -2100,6 +2196,9 @@ static const struct experiment experiments[] = {
 	{"dac_read_search", "cap_dac_read_search", "[CANARY_PATH]",
 	 "open the host's root directory from a forged file handle (shocker, read-only) and read a canary",
 	 exp_dac_read_search},
+	{"mount_disk", "cap_sys_admin", "CANARY_PATH",
+	 "mount the host's disk (the one behind /etc/hostname) read-only and read a canary on it",
+	 exp_mount_disk},
 	{"setns", "cap_sys_admin", "PID [CANARY_PATH]",
 	 "enter the uts and mount namespaces of a host process (the witness) and read a canary there", exp_setns},
 	{"block_device", "cap_mknod", "",

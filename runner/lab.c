@@ -1042,6 +1042,7 @@ static const struct probe {
 	{"dac_read_search", 0, 1, "[CANARY_PATH]"},
 	{"setns", 1, 2, "PID [CANARY_PATH]"},
 	{"block_device", 0, 0, ""},
+	{"mount_disk", 1, 1, "CANARY_PATH"},
 	{"docker_socket", 0, -1, "[OPTIONS...]"},
 	{"self", 0, 0, ""},
 };
@@ -1791,10 +1792,10 @@ static void parse_container(struct ctx *c, const struct ynode *n, struct lab_con
 		else
 			*ref_first = v;
 	}
-	if ((v = map_value(n, "flags")) && get_words(c, v, "flags", &ct->flags)) {
+	if ((v = map_value(n, "flags")) && get_words(c, v, "flags", &ct->flags))
 		check_words_placeholders(c, &ct->flags, "flags", NULL);
-		check_flags(c, ct);
-	}
+	/* No flags is an empty canonical form too: Docker gets only isolab's. */
+	check_flags(c, ct);
 	if ((v = map_value(n, "when")))
 		parse_when(c, v, &ct->when);
 	if ((v = map_value(n, "command")) && get_words(c, v, "command", &ct->command)) {

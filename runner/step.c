@@ -157,6 +157,10 @@ static int start_containers(struct step_ctx *ctx, const struct lab *lab, const s
 	struct engine_run_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	int rc = 0;
 
+	/* Every container names its definition before any can fail: the
+	 * renderings read def for each, started or not. */
+	for (size_t i = 0; i < n; i++)
+		r->containers[i].def = &step->containers[i];
 	for (size_t i = 0; i < n; i++) {
 		struct step_container *c = &r->containers[i];
 		if (plan_container(ctx, lab, step, i, vars, c, &labels[i], &commands[i], e) < 0) {

@@ -212,7 +212,7 @@ fi
 out=$(run -- list)
 check "probe list prints JSON lines" json_lines "$out"
 names=$(while IFS= read -r l; do jget "$l" experiment; done <<<"$out" | tr '\n' ' ')
-check "list names the twelve experiments" [ "$names" = "chown net_raw net_admin sys_admin sys_ptrace sys_module sys_boot mknod dac_read_search setns block_device docker_socket " ]
+check "list names the thirteen experiments" [ "$names" = "chown net_raw net_admin sys_admin sys_ptrace sys_module sys_boot mknod dac_read_search mount_disk setns block_device docker_socket " ]
 
 # Bad usage exits 2 before the experiment does anything.
 usage_ok=0
@@ -297,6 +297,8 @@ if [ -n "$devname" ] && [ -b "/dev/$devname" ] && head -c 2048 "/dev/$devname" >
 fi
 if [ $host_reads = yes ]; then
 	expect "block_device host disk" "$out" allowed magic_found=true
+	[ -n "$dac_canary" ] && expect "mount_disk host disk" \
+		"$(run "${privish[@]}" -- mount_disk "$(fs_path "$dac_canary")")" allowed output="$canary_text"
 else
 	diag "this host refuses raw reads of its disk $dev even to root on the host"
 	# Under cgroup v1 the probe can read its device rules and says they allow it.
@@ -312,6 +314,13 @@ else
 			magic_found=true ${uuid:+fs_uuid=$uuid}
 		expect "block_device on a loop disk, default" "$(run "${loopv[@]}" -- block_device)" denied \
 			errno_name=EPERM device_cgroup_allows=false
+		expect "mount_disk on a loop disk" "$(run "${loopv[@]}" "${privish[@]}" -- mount_disk /hostname)" \
+			allowed output=isolab-loop fstype=ext4
+		expect "mount_disk on a loop disk, default" "$(run "${loopv[@]}" -- mount_disk /hostname)" denied \
+			errno_name=EPERM output=
+		expect "mount_disk on a loop disk, cap_mknod alone" \
+			"$(run "${loopv[@]}" --device-cgroup-rule 'b *:* r' -- mount_disk /hostname)" denied \
+			errno_name=EPERM capability=cap_sys_admin
 		umount "$scratch/loop/mnt"
 	else
 		not_ok "block_device: could not make an ext4 loop disk to show the allowed path"
