@@ -3,6 +3,7 @@
 #   make            build ./isolab
 #   make run        install what is missing, build, start an engine, open the TUI
 #   make test       install what is missing, start an engine, run every test layer
+#   make vm         build the lab VM (no network device) and open isolab inside it
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -67,7 +68,7 @@ FUZZ := $(B)/fuzz
 FUZZ_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(FUZZ)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 
-.PHONY: all run test install uninstall clean bootstrap test-build FORCE
+.PHONY: all run test vm install uninstall clean bootstrap test-build FORCE
 
 PROBE := $(if $(wildcard image/probe.c),image/probe)
 
@@ -152,6 +153,12 @@ test: bootstrap
 	$(MAKE) test-build
 	scripts/dockerd
 	tests/run
+
+# For anyone not already on an isolated VM: a throwaway one, from Debian's
+# packages, with no network device; quitting isolab powers it off.
+vm: bootstrap
+	scripts/bootstrap --vm
+	scripts/vm console
 
 # --- install -------------------------------------------------------------------
 

@@ -340,8 +340,8 @@ bool lab_when_implies(const struct lab_when *a, const struct lab_when *b);
 char *lab_when_text(const struct lab_when *w);
 /* Make lab the lab of host h: drop the containers, actions and expectations
  * whose condition does not hold there, and append to each step's text the
- * notes whose condition holds ("On this host: ..."). Indexes are remapped;
- * what is dropped is freed. */
+ * notes whose condition holds ("On this host: ..."), keeping only those in
+ * step->notes. Indexes are remapped; what is dropped is freed. */
 void lab_for_host(struct lab *lab, const struct lab_host *h);
 void lab_container_free(struct lab_container *c);
 void lab_action_free(struct lab_action *a);

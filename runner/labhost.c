@@ -67,19 +67,25 @@ static size_t compact(void *v, size_t n, size_t sz, const bool *keep, int *map)
 	return k;
 }
 
+/* Keep the notes that hold on h, and append them to the text. */
 static void add_notes(struct lab_step *st, const struct lab_host *h)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t k = 0;
 
 	for (size_t i = 0; i < st->n_notes; i++) {
-		if (!st->notes[i].text || !lab_when_holds(&st->notes[i].when, h))
+		if (!st->notes[i].text || !lab_when_holds(&st->notes[i].when, h)) {
+			free(st->notes[i].text);
 			continue;
+		}
+		st->notes[k++] = st->notes[i];
 		if (!sb.len)
 			strbuf_adds(&sb, st->text);
 		while (sb.len && sb.buf[sb.len - 1] == '\n')
 			sb.buf[--sb.len] = '\0';
 		strbuf_addf(&sb, "\n\n**On this host:** %s\n", st->notes[i].text);
 	}
+	st->n_notes = k;
 	if (sb.len) {
 		free(st->text);
 		st->text = strbuf_detach(&sb);

@@ -123,7 +123,8 @@ int step_commands(const struct step_ctx *ctx, const struct lab *lab, const struc
 /*
  * The transcript of a step, as `isolab run --json` prints it and the TUI
  * reads it:
- * { "lab", "step", "title", "index", "of",
+ * { "lab", "step", "title", "notes": [what this host changes: the step's
+ *   notes whose condition holds here, Markdown], "index", "of",
  *   "question": {"prompt", "choices": [...], "answer", "why"} | null,
  *   "containers": [{"name", "reference", "docker_name", "id", "command",
  *                   "privileged": null | {"approximated", "replacement": [...],

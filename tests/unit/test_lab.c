@@ -334,9 +334,18 @@ static const struct bad {
 	 "{scratch}, {image}, {session}, {disk_canary}; '{{' and '}}' are literal braces)"},
 	{"unknown-probe", 20, 16,
 	 "unknown probe 'chmod' (known: chown, net_raw, net_admin, sys_admin, sys_ptrace, "
-	 "sys_module, sys_boot, mknod, dac_read_search, setns, block_device, docker_socket, self)"},
+	 "sys_module, sys_boot, mknod, dac_read_search, setns, block_device, mount_disk, docker_socket, "
+	 "self)"},
 	{"version-2", 2, 9, "'isolab' must be 1 (this isolab reads lab format 1), found 2"},
 	{"version-missing", 2, 1, "missing required key 'isolab' in the lab"},
+	{"when-action-ref", 19, 9,
+	 "action 'look' refers to container 'other', which exists only where --privileged is "
+	 "real: give it the same 'when'"},
+	{"when-expect-ref", 23, 9,
+	 "an expectation refers to container 'other', which exists only where AppArmor confines "
+	 "containers: give it the same 'when'"},
+	{"when-reference", 15, 15, "the reference container runs on every host: it takes no 'when'"},
+	{"when-value", 20, 21, "'lsm' must be one of apparmor, selinux, none, found 'tomoyo'"},
 	{"wrong-type-bool", 14, 20, "'reference' must be true or false, found 'yes'"},
 	{"wrong-type-list", 16, 16, "'flags' must be a list of strings, found a string"},
 };
@@ -731,6 +740,86 @@ static void docs_example_is_the_fixture(void **state)
 	assert_memory_equal(start, fixture, strlen(fixture));
 }
 
+/* --- the lab of one host --- */
+
+static struct lab *load_for(const struct lab_host *h)
+{
+	struct lab *lab = NULL;
+	struct err e = {0};
+
+	assert_int_equal(lab_load("tests/fixtures/labs/host/host-conditions.yaml", &lab, NULL, &e), 0);
+	if (h)
+		lab_for_host(lab, h);
+	return lab;
+}
+
+static void host_conditions(void **state)
+{
+	(void)state;
+	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_REAL};
+	const struct lab_host sandbox = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED};
+	struct lab *all = load_for(NULL), *lab;
+	const struct lab_step *st;
+
+	st = &all->steps[0];
+	assert_int_equal(st->n_containers, 3);
+	assert_int_equal(st->n_actions, 3);
+	assert_int_equal(st->n_expects, 4);
+	assert_int_equal(st->n_notes, 2);
+	assert_int_equal(st->containers[1].when.lsm, LAB_LSM_APPARMOR);
+	assert_int_equal(st->actions[1].when.privileged, LAB_PRIV_REAL);
+	lab_free(all);
+
+	/* A workshop VM: everything but the sandbox's note. */
+	lab = load_for(&vm);
+	st = &lab->steps[0];
+	assert_int_equal(st->n_containers, 3);
+	assert_int_equal(st->n_actions, 3);
+	assert_int_equal(st->n_expects, 4);
+	assert_int_equal(st->n_notes, 1);
+	assert_string_equal(st->notes[0].text, "AppArmor confines the containers here.");
+	assert_non_null(strstr(st->text, "**On this host:** AppArmor confines the containers here."));
+	assert_null(strstr(st->text, "approximated"));
+	lab_free(lab);
+
+	/* The sandbox: the unconfined container and the disk action are gone,
+	 * and what refers to them is remapped to what is left. */
+	lab = load_for(&sandbox);
+	st = &lab->steps[0];
+	assert_int_equal(st->n_containers, 2);
+	assert_string_equal(st->containers[0].name, "default");
+	assert_string_equal(st->containers[1].name, "priv");
+	assert_int_equal(st->reference, 0);
+	assert_int_equal(st->n_actions, 1);
+	assert_string_equal(st->actions[0].id, "look-default");
+	assert_int_equal(st->actions[0].container, 0);
+	assert_int_equal(st->n_expects, 1);
+	assert_int_equal(st->expects[0].kind, LAB_EXPECT_ACTION);
+	assert_int_equal(st->expects[0].action.index, 0);
+	assert_int_equal(st->n_notes, 1);
+	assert_non_null(strstr(st->text, "--privileged is approximated"));
+	lab_free(lab);
+}
+
+static void host_conditions_logic(void **state)
+{
+	(void)state;
+	const struct lab_when any = {{NULL, 0, 0}, LAB_LSM_ANY, LAB_PRIV_ANY};
+	const struct lab_when aa = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_ANY};
+	const struct lab_when aa_real = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_REAL};
+	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_APPROXIMATED};
+	cleanup_free char *t = lab_when_text(&aa_real);
+
+	assert_true(lab_when_holds(&any, &vm));
+	assert_true(lab_when_holds(&aa, &vm));
+	assert_false(lab_when_holds(&aa_real, &vm));
+	assert_true(lab_when_implies(&aa_real, &aa));
+	assert_true(lab_when_implies(&aa, &any));
+	assert_false(lab_when_implies(&aa, &aa_real));
+	assert_false(lab_when_implies(&any, &aa));
+	assert_string_equal(t, "where AppArmor confines containers and --privileged is real");
+}
+
 static void names(void **state)
 {
 	(void)state;
@@ -759,6 +848,8 @@ int main(void)
 		cmocka_unit_test(labs_dir),
 		cmocka_unit_test(docs_example_is_the_fixture),
 		cmocka_unit_test(names),
+		cmocka_unit_test(host_conditions),
+		cmocka_unit_test(host_conditions_logic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
