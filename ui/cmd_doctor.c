@@ -15,6 +15,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "engine.h"
+#include "engprobe.h"
 #include "host.h"
 #include "image.h"
 #include "privileged.h"
@@ -93,6 +94,10 @@ struct doctor_ctx {
 	struct host_facts host;
 	int host_rc;
 	struct err host_err;
+
+	struct engine_probe probe; /* one container, read from the kernel */
+	int probe_rc;
+	struct err probe_err;
 };
 
 static char *socket_path(void)
@@ -120,6 +125,10 @@ static void gather(struct doctor_ctx *c, const struct cli *cli)
 		c->image_rc = engine_image_present(&c->eng, image_ref(), &c->image_present,
 						   &c->image_err);
 	c->host_rc = host_facts_load(&c->host, NULL, &c->host_err);
+	c->probe_rc = -1;
+	if (c->host_rc == 0 && c->image_rc == 0 && c->image_present)
+		c->probe_rc = engine_probe_run(&c->eng, image_ref(), &c->host, &c->probe,
+					       &c->probe_err);
 }
 
 static void release(struct doctor_ctx *c)
@@ -129,6 +138,7 @@ static void release(struct doctor_ctx *c)
 	free(c->socket);
 	free(c->image_src);
 	host_facts_free(&c->host);
+	engine_probe_free(&c->probe);
 }
 
 /* --- the checks ----------------------------------------------------------------- */
@@ -357,6 +367,44 @@ static void check_seccomp(const struct doctor_ctx *c, struct result *r)
 	}
 }
 
+/* What this engine does here, measured on one container: the count a real
+ * --privileged gets, and whether ':ro' reaches the submounts of a bind. */
+static void check_engine_behaviour(const struct doctor_ctx *c, struct result *r)
+{
+	const struct engine_probe *p = &c->probe;
+
+	if (c->probe_rc < 0) {
+		set(r, ST_INFO,
+		    c->image_rc == 0 && c->image_present
+			    ? xasprintf("not measured: %s", c->probe_err.msg)
+			    : xstrdup("not measured: it takes the lab image (isolab builds it at the "
+				      "first lab)"),
+		    NULL);
+		return;
+	}
+	if (p->privileged) {
+		cleanup_free char *missing = caps_join(c->host.all & ~p->eff, ", ");
+		set(r, ST_INFO,
+		    xasprintf("a real --privileged holds %d of this kernel's %d capabilities%s%s%s",
+			      __builtin_popcountll(p->eff), __builtin_popcountll(c->host.all),
+			      *missing ? " (the engine does not grant " : "", missing,
+			      *missing ? ")" : ""),
+		    NULL);
+	} else {
+		set(r, ST_INFO, xstrdup("--privileged is approximated here (see above)"), NULL);
+	}
+	if (p->ro_recursive == 1)
+		argv_pushf(&r->more, "a ':ro' bind is read-only all the way down: its submount %s is "
+				     "read-only too",
+			   p->ro_example);
+	else if (p->ro_recursive == 0)
+		argv_pushf(&r->more, "a ':ro' bind is read-only only at its top: its submount %s "
+				     "stays writable",
+			   p->ro_example);
+	if (p->lsm)
+		argv_pushf(&r->more, "the probe container's LSM label: %s", p->lsm);
+}
+
 static void check_lsm(const struct doctor_ctx *c, struct result *r)
 {
 	const struct host_facts *h = &c->host;
@@ -368,7 +416,13 @@ static void check_lsm(const struct doctor_ctx *c, struct result *r)
 					  host_selinux_name(h->selinux)),
 		    NULL);
 	} else if (h->apparmor) {
-		set(r, ST_INFO, xstrdup("AppArmor enabled: containers get docker-default"), NULL);
+		set(r, ST_INFO,
+		    xstrdup(c->info_rc == 0 && !c->info.apparmor
+				    ? "AppArmor enabled in the kernel, but the engine does not say it "
+				      "applies it"
+				    : "AppArmor enabled: Docker confines every container with "
+				      "docker-default, the last wall in the ptrace and nsenter steps"),
+		    NULL);
 	} else if (h->selinux != HOST_SELINUX_OFF) {
 		set(r, ST_INFO, xasprintf("SELinux %s", host_selinux_name(h->selinux)), NULL);
 	} else {
@@ -395,6 +449,7 @@ static const struct doctor_check {
 	{"cgroup", "cgroup", false, 0, check_cgroup},
 	{"seccomp", "seccomp", false, 0, check_seccomp},
 	{"lsm", "AppArmor/SELinux", false, 0, check_lsm},
+	{"engine-behaviour", "engine at work", false, 0, check_engine_behaviour},
 };
 
 /* --- rendering --------------------------------------------------------------- */

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 isolab=${ISOLAB:-./isolab}
 stand_in=tests/fixtures/engine/bin
-checks="engine-binary daemon socket-permission image privileged vm cgroup seccomp lsm"
+checks="engine-binary daemon socket-permission image privileged vm cgroup seccomp lsm engine-behaviour"
 
 [ "$(id -u)" = 0 ] || cannot_run "the doctor e2e test needs root"
 [ -x "$isolab" ] || cannot_run "$isolab is not built (make, or set ISOLAB)"
@@ -119,6 +119,16 @@ if [ "$missing" -ne 0 ]; then
 		jqe '.[] | select(.check == "privileged") | .detail | contains("cap_sys_resource")' <<<"$json"
 fi
 
+# What the engine does, measured on one container and compared with the
+# engine's own version: Docker 25 and later make a ':ro' bind recursive.
+major=$(docker version -f '{{.Server.Version}}' | cut -d. -f1)
+want_rro="only at its top"
+[ "$major" -ge 25 ] && want_rro="all the way down"
+check "--json: engine-behaviour says whether ':ro' is recursive (Docker $major: $want_rro)" \
+	jqe --arg w "$want_rro" '.[] | select(.check == "engine-behaviour") | .detail | contains($w)' <<<"$json"
+check "doctor leaves no probe container behind" \
+	[ -z "$(docker ps -aq --filter name=isolab-doctor-)" ]
+
 # --- stand-in engines that fail -------------------------------------------------------
 
 doctor doctor --engine "$stand_in/daemon-down"
@@ -148,7 +158,7 @@ rc=$?
 check "no binary, via ISOLAB_ENGINE, --json: exit 3" [ "$rc" -eq 3 ]
 check "no binary, --json: engine-binary fails with a fix" \
 	jqe '.[] | select(.check == "engine-binary") | .status == "fail" and (.fix | contains("docker.io"))' <<<"$out"
-check "no binary, --json: still every check" jqe 'length == 9' <<<"$out"
+check "no binary, --json: still every check" jqe 'length == 10' <<<"$out"
 
 doctor doctor --bogus
 check "an unknown option is a usage error (exit 2)" [ "$rc" -eq 2 ]
