@@ -90,6 +90,9 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 	struct progress prog;
 	struct err pe = {0};
 	bool have = progress_load(&prog, NULL, &pe) == 0;
+	/* A corrupt file set aside: said here too, as run and the TUI do. */
+	if (have && prog.notice)
+		fprintf(stderr, "isolab: %s\n", prog.notice);
 	if (json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < set.n; i++) {

@@ -68,6 +68,21 @@ for cmd in doctor audit cleanup labs; do
 	check "$cmd > /dev/full: says it on stderr" grep -q "cannot write the output" "$tmp/err"
 done
 
+# --- an engine that prints garbage, or never answers: cleanup says so, exit 3 --------
+printf '#!/bin/sh\necho "not json {{{"\n' >"$tmp/garbage"
+printf '#!/bin/sh\nexec sleep 3600\n' >"$tmp/hang"
+chmod +x "$tmp/garbage" "$tmp/hang"
+runs "cleanup, a garbage engine" 30 3 "$ISOLAB" --engine "$tmp/garbage" cleanup
+check "it prints the engine's error" grep -q "containers not checked: .*not JSON" "$tmp/err"
+runs "cleanup, an engine that never answers" 40 3 "$ISOLAB" --engine "$tmp/hang" cleanup
+check "it says the engine does not answer" grep -q "the engine does not answer" "$tmp/err"
+
+# --- isolab labs says when it sets a corrupt progress file aside ---------------------
+mkdir -p "$tmp/state/isolab"
+echo '{garbage' >"$tmp/state/isolab/progress.json"
+runs "labs with a corrupt progress file" 20 0 env XDG_STATE_HOME="$tmp/state" "$ISOLAB" labs
+check "it says the file was set aside" grep -q "set aside as" "$tmp/err"
+
 # --- the image, for the cases with containers ----------------------------------------
 if [ -z "${ISOLAB_TEST_IMAGE:-}" ]; then
 	ISOLAB_TEST_IMAGE=$(e2e_image) || cannot_run "the lab image could not be built (isolab __image build)"
