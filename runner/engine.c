@@ -316,8 +316,13 @@ static int exec_failure(const struct engine *eng, const struct err *xe, struct e
 {
 	switch (xe->kind) {
 	case ERR_TIMEOUT:
-		if (e)
+		/* A daemon that does not answer is an engine unavailable
+		 * (exit 3), as doctor says, in every command. */
+		if (e) {
 			*e = *xe;
+			err_wrap(e, "the engine does not answer");
+			e->exit = EXIT_ENGINE;
+		}
 		return ENGINE_FAIL_TIMEOUT;
 	case ERR_CANCEL:
 		if (e)

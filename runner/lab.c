@@ -2330,7 +2330,9 @@ int lab_load_string(const char *name, const char *buf, size_t len, struct lab **
 
 int lab_load(const char *path, struct lab **out, struct lab_problems *probs, struct err *e)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: opening a FIFO would otherwise wait for a writer
+	 * forever; only a regular file is a lab. */
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
 	char chunk[65536];
@@ -2342,6 +2344,14 @@ int lab_load(const char *path, struct lab **out, struct lab_problems *probs, str
 		errnum = errno;
 	else if (S_ISDIR(st.st_mode))
 		errnum = EISDIR;
+	else if (!S_ISREG(st.st_mode)) {
+		if (probs)
+			problems_add(probs, path, 0, 0,
+				     xstrdup("not a regular file (a FIFO, a device or a socket): "
+					     "a lab is a YAML file"));
+		return err_input(e, "%s: not a regular file (a FIFO, a device or a socket): "
+				    "a lab is a YAML file", path);
+	}
 	if (errnum) {
 		if (probs)
 			problems_add(probs, path, 0, 0, xasprintf("cannot read: %s", strerror(errnum)));

@@ -111,11 +111,21 @@ bool session_id_valid(const char *id)
 
 static int read_small(int dfd, const char *name, char *buf, size_t size)
 {
-	cleanup_close int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* Non-blocking, and regular files only: a FIFO planted under a
+	 * name we read would otherwise hang the sweep for good. */
+	cleanup_close int fd = openat(dfd, name,
+				      O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	size_t len = 0;
+	struct stat st;
 
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
 	while (len + 1 < size) {
 		ssize_t r = read(fd, buf + len, size - 1 - len);
 		if (r < 0) {
@@ -223,6 +233,30 @@ static int self_owner(char *buf, size_t size, struct err *e)
 	return 0;
 }
 
+/* --- bases ------------------------------------------------------------------ */
+
+/* The opts' base, else the environment's (ISOLAB_SCRATCH_BASE,
+ * ISOLAB_DISK_BASE: tests keep their sessions apart from the machine's
+ * real ones), else the default. */
+static const char *base_of(const char *opt, const char *env, const char *def)
+{
+	const char *v = getenv(env);
+
+	if (opt)
+		return opt;
+	return v && v[0] == '/' ? v : def;
+}
+
+static const char *scratch_base_of(const struct session_opts *o)
+{
+	return base_of(o ? o->scratch_base : NULL, SESSION_ENV_SCRATCH_BASE, SESSION_SCRATCH_BASE);
+}
+
+static const char *disk_base_of(const struct session_opts *o)
+{
+	return base_of(o ? o->disk_base : NULL, SESSION_ENV_DISK_BASE, SESSION_DISK_BASE);
+}
+
 /* --- labels, names --------------------------------------------------------- */
 
 void session_labels(const struct session *s, const char *lab, const char *step,
@@ -275,6 +309,7 @@ void session_report_free(struct cleanup_report *r)
 	argv_free(&r->dirs);
 	free(r->witnesses);
 	argv_free(&r->failures);
+	argv_free(&r->kept);
 	free(r->engine_error);
 	memset(r, 0, sizeof(*r));
 }
@@ -470,8 +505,26 @@ int session_remove_scratch(const char *base, const char *name, struct err *e)
 
 /* --- sweeping ---------------------------------------------------------------- */
 
+/* Whether a container belongs to a session that is gone: its owner label
+ * names a dead process; or it has no (readable) owner label, as the
+ * docker-socket step's sibling has, and its session has no live dir. */
+static bool container_orphaned(const struct engine_container *c, const struct argv *live)
+{
+	const char *owner = engine_container_label(c, SESSION_LABEL_OWNER);
+	const char *sess = engine_container_label(c, SESSION_LABEL_SESSION);
+
+	switch (session_owner_state(NULL, owner)) {
+	case SESSION_OWNER_GONE:
+		return true;
+	case SESSION_OWNER_ALIVE:
+		return false;
+	default:
+		return !sess || !argv_has(live, sess);
+	}
+}
+
 static int sweep_containers(struct engine *eng, bool all, struct cleanup_report *r,
-			    struct argv *sessions, struct err *e)
+			    struct argv *sessions, const struct argv *live, struct err *e)
 {
 	struct argv ids = ARGV_INIT, rm = ARGV_INIT;
 	struct engine_containers cs = {0};
@@ -483,20 +536,22 @@ static int sweep_containers(struct engine *eng, bool all, struct cleanup_report 
 		r->engine_error = xstrdup(e ? e->msg : "the engine does not answer");
 		goto out;
 	}
-	r->engine_checked = true;
-	if (ids.n == 0)
+	if (ids.n == 0) {
+		r->engine_checked = true;
 		goto out;
+	}
 	/* A container removed meanwhile is only "missing": fine. */
 	rc = engine_inspect(eng, ids.v, &cs, &ie);
 	if (rc < 0 && rc != ENGINE_FAIL_NO_CONTAINER) {
+		r->engine_error = xstrdup(ie.msg);
 		if (e)
 			*e = ie;
 		goto out;
 	}
+	r->engine_checked = true;
 	rc = 0;
 	for (size_t i = 0; i < cs.n; i++) {
-		const char *owner = engine_container_label(&cs.v[i], SESSION_LABEL_OWNER);
-		if (!all && session_owner_state(NULL, owner) != SESSION_OWNER_GONE)
+		if (!all && !container_orphaned(&cs.v[i], live))
 			continue;
 		argv_push(&rm, cs.v[i].id);
 	}
@@ -522,78 +577,118 @@ out:
 	return rc;
 }
 
-static enum session_owner dir_owner(int base_fd, const char *name)
+static enum session_owner dir_owner(int base_fd, const char *name, char *buf, size_t size)
 {
 	cleanup_close int fd = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char buf[64];
 	int len;
 
+	buf[0] = '\0';
 	if (fd < 0)
 		return SESSION_OWNER_UNKNOWN;
-	len = read_small(fd, "owner", buf, sizeof(buf));
-	if (len <= 0)
+	len = read_small(fd, "owner", buf, size);
+	if (len <= 0) {
+		buf[0] = '\0';
 		return SESSION_OWNER_UNKNOWN;
+	}
 	buf[strcspn(buf, "\n")] = '\0';
 	return session_owner_state(NULL, buf);
 }
 
-static int sweep_dirs(const char *base, bool all, struct cleanup_report *r,
-		      struct argv *sessions, struct err *e)
+/* Whether the session dir base/name is one to leave alone: its owner runs,
+ * or it has no owner file yet and is young (a session being born). */
+static bool dir_live(int base_fd, const char *name, const struct stat *st, char *owner,
+		     size_t size)
 {
-	cleanup_close int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct err acc = {0};
-	struct argv names = ARGV_INIT;
+	enum session_owner o = dir_owner(base_fd, name, owner, size);
+
+	if (o == SESSION_OWNER_ALIVE)
+		return true;
+	return o == SESSION_OWNER_UNKNOWN && time(NULL) - st->st_mtime < UNOWNED_DIR_AGE_S;
+}
+
+static int open_session_names(const char *base, int *base_fd, struct argv *names,
+			      struct err *e)
+{
 	DIR *d;
 	int fd;
 
-	if (base_fd < 0) {
+	*base_fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*base_fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		err_sys(e, "cannot open %s", base);
-		argv_pushf(&r->failures, "%s", e ? e->msg : base);
-		return -1;
+		return err_sys(e, "cannot open %s", base);
 	}
-	fd = dup(base_fd);
+	fd = dup(*base_fd);
 	d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		err_sys(e, "cannot read %s", base);
-		argv_pushf(&r->failures, "%s", e ? e->msg : base);
-		return -1;
+		return err_sys(e, "cannot read %s", base);
 	}
 	/* Only names that are session ids: the base may hold other things
 	 * (scripts/dockerd keeps its log there). */
 	for (struct dirent *de; (de = readdir(d));)
 		if (session_id_valid(de->d_name))
-			argv_push(&names, de->d_name);
+			argv_push(names, de->d_name);
 	closedir(d);
+	return 0;
+}
 
+/* The sessions under base that are alive, into live; each named once in
+ * r->kept, with the process that runs it. */
+static void find_live(const char *base, struct cleanup_report *r, struct argv *live)
+{
+	cleanup_close int base_fd = -1;
+	struct argv names = ARGV_INIT;
+
+	if (open_session_names(base, &base_fd, &names, NULL) == 0 && base_fd >= 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			char owner[64];
+			struct stat st;
+
+			if (fstatat(base_fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !dir_live(base_fd, names.v[i], &st, owner, sizeof(owner)) ||
+			    argv_has(live, names.v[i]))
+				continue;
+			argv_push(live, names.v[i]);
+			argv_pushf(&r->kept, "session %s (%s)", names.v[i],
+				   *owner ? owner : "being set up");
+		}
+	}
+	argv_free(&names);
+}
+
+/* Dir failures are warnings (r->failures): a dir isolab cannot remove (a
+ * mount point, a tree too deep) must not stop every later run. */
+static void sweep_dirs(const char *base, bool all, struct cleanup_report *r,
+		       struct argv *sessions)
+{
+	cleanup_close int base_fd = -1;
+	struct argv names = ARGV_INIT;
+	struct err one;
+
+	if (open_session_names(base, &base_fd, &names, &one) < 0) {
+		argv_pushf(&r->failures, "%s", one.msg);
+		return;
+	}
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
+		char owner[64];
 		struct stat st;
-		struct err one;
 
 		if (fstatat(base_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (!all && !argv_has(sessions, name)) {
-			enum session_owner o = dir_owner(base_fd, name);
-			if (o == SESSION_OWNER_ALIVE)
-				continue;
-			if (o == SESSION_OWNER_UNKNOWN &&
-			    time(NULL) - st.st_mtime < UNOWNED_DIR_AGE_S)
-				continue;
-		}
+		if (!all && !argv_has(sessions, name) &&
+		    dir_live(base_fd, name, &st, owner, sizeof(owner)))
+			continue;
 		if (remove_at(base_fd, base, name, &one) < 0) {
 			argv_pushf(&r->failures, "%s", one.msg);
-			err_note(&acc, &one);
 			continue;
 		}
 		argv_pushf(&r->dirs, "%s/%s", base, name);
 		add_unique(sessions, name);
 	}
 	argv_free(&names);
-	return err_give(&acc, e);
 }
 
 /* The ISOLAB_SESSION value of a NUL-separated environment, or NULL. */
@@ -625,6 +720,25 @@ static bool uid_ok(const char *status)
 	if (errno || end == v)
 		return false;
 	return uid == 0 || uid == (unsigned long)getuid();
+}
+
+/* A witness dies with its session (PDEATHSIG); one whose parent is still
+ * an isolab belongs to a live session. */
+static bool parent_is_isolab(const char *status)
+{
+	size_t vlen;
+	const char *v = proc_status_field(status, "PPid", &vlen);
+	char path[64], comm[32];
+	long ppid;
+
+	if (!v)
+		return false;
+	ppid = strtol(v, NULL, 10);
+	if (ppid <= 1)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", ppid);
+	return read_small(AT_FDCWD, path, comm, sizeof(comm)) > 0 &&
+	       strcmp(comm, "isolab\n") == 0;
 }
 
 static int sweep_witnesses(bool all, struct cleanup_report *r, const struct argv *sessions,
@@ -663,7 +777,8 @@ static int sweep_witnesses(bool all, struct cleanup_report *r, const struct argv
 		    strcmp(comm2, SESSION_WITNESS_COMM "\n") != 0 ||
 		    proc_read(&p, "status", &status, NULL, NULL) < 0 || !uid_ok(status) ||
 		    proc_read(&p, "environ", &env, &envlen, NULL) < 0 ||
-		    !(sess = env_session(env, envlen)) || (!all && !argv_has(sessions, sess))) {
+		    !(sess = env_session(env, envlen)) ||
+		    (!all && !argv_has(sessions, sess) && parent_is_isolab(status))) {
 			proc_close(&p);
 			continue;
 		}
@@ -692,40 +807,34 @@ static int sweep_witnesses(bool all, struct cleanup_report *r, const struct argv
 static int sweep(struct engine *eng, const struct session_opts *o, bool all,
 		 struct cleanup_report *r, struct err *e)
 {
-	const char *base = o && o->scratch_base ? o->scratch_base : SESSION_SCRATCH_BASE;
-	struct argv sessions = ARGV_INIT;
-	struct err acc = {0}, one;
+	const char *bases[2] = {scratch_base_of(o), disk_base_of(o)};
+	struct argv sessions = ARGV_INIT, live = ARGV_INIT;
+	struct err one = {0};
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	/* Containers first: they may bind-mount the scratch dirs. */
-	if (eng && sweep_containers(eng, all, r, &sessions, &one) < 0) {
-		err_note(&acc, &one);
+	/* What is alive first, whatever the engine says: its dirs, its
+	 * containers and its witness are never touched. */
+	if (!all)
+		for (size_t i = 0; i < ARRAY_SIZE(bases); i++)
+			find_live(bases[i], r, &live);
+	/* Containers next: they may bind-mount the scratch dirs. */
+	if (eng && sweep_containers(eng, all, r, &sessions, &live, &one) < 0)
 		rc = -1;
-	}
-	if (sweep_dirs(base, all, r, &sessions, &one) < 0) {
-		err_note(&acc, &one);
-		rc = -1;
-	}
-	if (sweep_dirs(o && o->disk_base ? o->disk_base : SESSION_DISK_BASE, all, r, &sessions,
-		       &one) < 0) {
-		err_note(&acc, &one);
-		rc = -1;
-	}
-	if (sweep_witnesses(all, r, &sessions, &one) < 0) {
-		err_note(&acc, &one);
-		rc = -1;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++)
+		sweep_dirs(bases[i], all, r, &sessions);
+	sweep_witnesses(all, r, &sessions, NULL);
 	argv_free(&sessions);
-	if (rc < 0)
-		err_give(&acc, e);
+	argv_free(&live);
+	if (rc < 0 && e)
+		*e = one;
 	return rc;
 }
 
-int session_cleanup_all(struct engine *eng, const struct session_opts *o,
-			struct cleanup_report *r, struct err *e)
+int session_cleanup(struct engine *eng, const struct session_opts *o, bool force,
+		    struct cleanup_report *r, struct err *e)
 {
-	return sweep(eng, o, true, r, e);
+	return sweep(eng, o, force, r, e);
 }
 
 int session_sweep_orphans(struct engine *eng, const struct session_opts *o,
@@ -1131,8 +1240,8 @@ int session_open(struct session *s, struct engine *eng, const struct session_opt
 	session_init(s, eng);
 	if (session_active)
 		return err_set(e, ERR_SYSTEM, EBUSY, "a session is already open in this process");
-	s->scratch_base = xstrdup(o && o->scratch_base ? o->scratch_base : SESSION_SCRATCH_BASE);
-	s->disk_base = xstrdup(o && o->disk_base ? o->disk_base : SESSION_DISK_BASE);
+	s->scratch_base = xstrdup(scratch_base_of(o));
+	s->disk_base = xstrdup(disk_base_of(o));
 	if (signals_install(s, e) < 0)
 		goto fail;
 	session_active = true;
@@ -1144,9 +1253,13 @@ int session_open(struct session *s, struct engine *eng, const struct session_opt
 	if (self_owner(s->owner, sizeof(s->owner), e) < 0)
 		goto fail;
 	if (session_sweep_orphans(eng, o, &s->swept, e) < 0) {
+		if (session_interrupted(s, NULL))
+			goto cancelled;
 		err_wrap(e, "looking for what an earlier isolab left behind");
 		goto fail;
 	}
+	if (session_interrupted(s, NULL))
+		goto cancelled;
 	if (session_new_nonce(s->nonce, e) < 0)
 		goto fail;
 	if (scratch_make(s, e) < 0)

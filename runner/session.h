@@ -33,11 +33,14 @@
 #define SESSION_WITNESS_COMM "isolab-witness"
 #define SESSION_ENV_NONCE "ISOLAB_NONCE"
 #define SESSION_ENV_SESSION "ISOLAB_SESSION"
+/* Where the session dirs live, for tests (an absolute path, else ignored). */
+#define SESSION_ENV_SCRATCH_BASE "ISOLAB_SCRATCH_BASE"
+#define SESSION_ENV_DISK_BASE "ISOLAB_DISK_BASE"
 
 /* Zero-initialised: the defaults. */
 struct session_opts {
-	const char *scratch_base; /* NULL: SESSION_SCRATCH_BASE */
-	const char *disk_base;    /* NULL: SESSION_DISK_BASE */
+	const char *scratch_base; /* NULL: $ISOLAB_SCRATCH_BASE, else SESSION_SCRATCH_BASE */
+	const char *disk_base;    /* NULL: $ISOLAB_DISK_BASE, else SESSION_DISK_BASE */
 	const char *self_exe;     /* the witness binary; NULL: "/proc/self/exe" */
 };
 
@@ -56,6 +59,7 @@ struct cleanup_report {
 	pid_t *witnesses;      /* witness processes killed */
 	size_t n_witnesses;
 	struct argv failures;  /* one sentence per thing left in place, and why */
+	struct argv kept;      /* live sessions left alone: "session <id> (<owner>)" */
 	bool engine_checked;   /* the engine answered: containers were looked at */
 	char *engine_error;    /* why not, when it did not; else NULL */
 };
@@ -134,18 +138,23 @@ char *session_container_name(const struct session *s, const char *step, const ch
 int session_remove_step(struct session *s, const char *lab, const char *step, struct err *e);
 
 /*
- * `isolab cleanup`: remove every container labelled isolab.session, every
- * session dir under the scratch base (only names that are session ids) and
- * kill every witness (comm "isolab-witness" with ISOLAB_SESSION in its
- * environment, owned by root or by the calling user), whatever their owner.
- * *r is always filled (free it). When the engine does not answer, the dirs
- * and witnesses are still cleaned and the engine's error is returned.
+ * `isolab cleanup` and the start-up sweep: remove what belongs to sessions
+ * whose owner is gone, whatever the engine says: containers whose owner
+ * label names a dead process, or that carry isolab.session but no owner
+ * label and whose session has no live dir; session dirs (only names that
+ * are session ids) under both bases whose owner file names a dead process
+ * (or that have none and are older than a minute); witnesses (comm
+ * "isolab-witness", ISOLAB_SESSION in the environment, owned by root or
+ * the caller) of those sessions or whose parent is no isolab. Live
+ * sessions are left whole and named in r->kept. force: everything,
+ * live sessions too. *r is always filled (free it). What cannot be removed
+ * is a sentence in r->failures, not an error: the rest goes on. Returns -1
+ * only when the engine did not answer (r->engine_error; the dirs and
+ * witnesses are still swept).
  */
-int session_cleanup_all(struct engine *eng, const struct session_opts *o,
-			struct cleanup_report *r, struct err *e);
-/* The same, only for sessions whose owner is gone (a container or dir
- * without a readable owner is left alone: another tool's, or a session
- * being born). session_open runs it. */
+int session_cleanup(struct engine *eng, const struct session_opts *o, bool force,
+		    struct cleanup_report *r, struct err *e);
+/* session_cleanup(eng, o, false, r, e): session_open runs it. */
 int session_sweep_orphans(struct engine *eng, const struct session_opts *o,
 			  struct cleanup_report *r, struct err *e);
 

@@ -358,9 +358,34 @@ static void crew_join(struct crew *crew)
 		pthread_join(crew->th[i], NULL);
 }
 
+/* Docker's own syntax for a name or an id ([a-zA-Z0-9][a-zA-Z0-9_.-]*,
+ * a leading '/' allowed): a target that is not one never reaches docker,
+ * where "-f" would be an option and "../.." a path of its API. */
+bool target_name_valid(const char *spec)
+{
+	const char *p = spec[0] == '/' ? spec + 1 : spec;
+
+	if (!isalnum((unsigned char)p[0]) || (unsigned char)p[0] >= 128)
+		return false;
+	for (; *p; p++)
+		if (!((isalnum((unsigned char)*p) && (unsigned char)*p < 128) || *p == '_' ||
+		      *p == '.' || *p == '-'))
+			return false;
+	return strlen(spec) <= 256;
+}
+
 int target_resolve(struct engine *eng, char *const *specs, size_t n, const struct host_ref *host,
 		   struct target_set *out, struct err *e)
 {
+	for (size_t i = 0; i < n; i++)
+		if (!util_str_has_prefix(specs[i], "pid:") && !target_name_valid(specs[i])) {
+			memset(out, 0, sizeof(*out));
+			return err_input(e,
+					 "'%s' is not a target: name a container (letters, digits, "
+					 "'_', '.', '-', starting with a letter or digit) or pid:N",
+					 specs[i]);
+		}
+
 	struct argv names = ARGV_INIT;
 	struct pool pool = {out, host, NULL, false, 0, 0, PTHREAD_MUTEX_INITIALIZER};
 	struct crew crew;

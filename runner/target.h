@@ -43,6 +43,9 @@ struct target_set {
 
 /* Whether any spec names a container (and so needs the engine). */
 bool target_needs_engine(char *const *specs, size_t n);
+/* Whether spec is a container name or id as Docker spells them. */
+bool target_name_valid(const char *spec);
+
 /* Resolve and snapshot every spec. eng may be NULL when no spec names a
  * container. Returns -1 only when nothing can go on (the engine is down);
  * a target that fails alone has its own rc and err. */

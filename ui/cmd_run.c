@@ -90,6 +90,9 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 	struct progress prog;
 	struct err pe = {0};
 	bool have = progress_load(&prog, NULL, &pe) == 0;
+	/* A corrupt file set aside: said here too, as run and the TUI do. */
+	if (have && prog.notice)
+		fprintf(stderr, "isolab: %s\n", prog.notice);
 	if (json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < set.n; i++) {
@@ -292,6 +295,8 @@ static void ask(struct run *r, const struct lab *lab, const struct lab_step *ste
 	}
 }
 
+static int close_runtime(struct run *r);
+
 static int open_runtime(struct run *r, struct err *e)
 {
 	if (engine_init(&r->eng, r->cli->engine, e) < 0)
@@ -308,9 +313,21 @@ static int open_runtime(struct run *r, struct err *e)
 		return -1;
 	if (built && !r->json)
 		printf("-- built %s\n", image_ref());
-	if (session_open(&r->session, &r->eng, NULL, e) < 0)
+	if (session_open(&r->session, &r->eng, NULL, e) < 0) {
+		int signo;
+		/* Interrupted during the start-up sweep: the signal's own exit. */
+		if (session_interrupted(&r->session, &signo)) {
+			close_runtime(r);
+			session_reraise(signo);
+		}
 		return -1;
+	}
 	r->session_open = true;
+	/* What an earlier run left and this one cannot remove is no reason
+	 * to stop: said once, the lab goes on. */
+	for (size_t i = 0; i < r->session.swept.failures.n; i++)
+		fprintf(stderr, "isolab: warning: left in place: %s\n",
+			r->session.swept.failures.v[i]);
 	return 0;
 }
 

@@ -23,18 +23,23 @@
 
 void cmd_cleanup_usage(FILE *out)
 {
-	fputs("Usage: isolab cleanup [--json]\n"
+	fputs("Usage: isolab cleanup [--force] [--json]\n"
 	      "\n"
-	      "Remove all that isolab left behind, whichever run left it: every container\n"
-	      "labelled isolab.session, every session dir under " SESSION_SCRATCH_BASE "/, and\n"
-	      "every leftover witness process (isolab-witness). It says what it removed.\n"
-	      "Sessions still running lose their containers too: run it when no lab runs.\n"
+	      "Remove what isolab runs left behind whose owner is gone: containers\n"
+	      "labelled isolab.session whose isolab.owner process has exited (or that\n"
+	      "carry no owner label and whose session is not running), session dirs\n"
+	      "under " SESSION_SCRATCH_BASE "/ and " SESSION_DISK_BASE "/, and leftover witness\n"
+	      "processes (isolab-witness). It says what it removed. A session that is\n"
+	      "still running is left whole (its containers, dirs and witness), whatever\n"
+	      "the engine says, and named; end it first, or use --force.\n"
 	      "\n"
+	      "  --force     remove running sessions' containers, dirs and witnesses too\n"
+	      "              (the labs running now fail)\n"
 	      "  --json      what was removed, as one JSON object\n"
 	      "\n"
-	      "Exit status: 0 when everything was removed; 3 when the engine does not\n"
-	      "answer (scratch dirs and witnesses are still removed); 1 when something\n"
-	      "could not be removed.\n",
+	      "Exit status: 0 when everything left behind was removed; 3 when the engine\n"
+	      "does not answer (scratch dirs and witnesses are still removed); 1 when\n"
+	      "something could not be removed; 4 when the output could not be written.\n",
 	      out);
 }
 
@@ -79,9 +84,12 @@ static void cleanup_text(const struct cleanup_report *r, const struct err *e, in
 		putchar('\n');
 		any = true;
 	}
+	for (size_t i = 0; i < r->kept.n; i++)
+		printf("left %s: it is running (end it, or isolab cleanup --force)\n",
+		       r->kept.v[i]);
 	for (size_t i = 0; i < r->failures.n; i++)
 		fprintf(stderr, "isolab: cleanup: left in place: %s\n", r->failures.v[i]);
-	if (!r->engine_checked)
+	if (!r->engine_checked || rc < 0)
 		fprintf(stderr, "isolab: cleanup: containers not checked: %s\n",
 			r->engine_error ? r->engine_error : e->msg);
 	if (rc == 0 && r->failures.n == 0)
@@ -108,6 +116,12 @@ static void cleanup_json(const struct cleanup_report *r, const struct err *e, in
 	json_object_set_new(o, "scratch_dirs", ds);
 	json_object_set_new(o, "witnesses", ws);
 	json_object_set_new(o, "failures", fs);
+	{
+		json_t *ks = json_array();
+		for (size_t i = 0; i < r->kept.n; i++)
+			json_array_append_new(ks, json_string(r->kept.v[i]));
+		json_object_set_new(o, "kept", ks);
+	}
 	json_object_set_new(o, "engine_checked", json_boolean(r->engine_checked));
 	json_object_set_new(o, "engine_error",
 			    r->engine_error ? json_string(r->engine_error) : json_null());
@@ -121,19 +135,23 @@ int cmd_cleanup(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"force", no_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cleanup_report r;
+	bool force = false;
 	struct engine eng;
 	struct err e = {0};
 	bool json = false;
-	int c, rc;
+	int c, rc, code;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 'f')
+			force = true;
 		else
 			return cli_usage_error("cleanup", "unknown option '%s'", argv[optind - 1]);
 	}
@@ -143,16 +161,15 @@ int cmd_cleanup(struct cli *cli, int argc, char **argv)
 	/* No engine binary is no reason to leave dirs and witnesses: the
 	 * operations report it, after the rest is done. */
 	engine_init(&eng, cli->engine, NULL);
-	rc = session_cleanup_all(&eng, NULL, &r, &e);
+	rc = session_cleanup(&eng, NULL, force, &r, &e);
 	if (json)
 		cleanup_json(&r, &e, rc);
 	else
 		cleanup_text(&r, &e, rc);
+	code = rc < 0 ? (e.exit ? e.exit : EXIT_ENGINE) : r.failures.n ? EXIT_EXPECT : EXIT_OK;
 	session_report_free(&r);
 	engine_release(&eng);
-	if (rc < 0)
-		return e.exit ? e.exit : EXIT_EXPECT;
-	return EXIT_OK;
+	return code;
 }
 
 /* --- isolab __witness ----------------------------------------------------- */

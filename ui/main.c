@@ -1,5 +1,6 @@
 /* main.c: isolab's entry point: the global options, the subcommand table
  * and dispatch. Subcommands parse their own options. */
+#include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,6 +140,24 @@ static int take_globals(struct cli *cli, int *argc, char **argv, int *code)
 	return 0;
 }
 
+/* Every write to stdout is checked here at once: stdio keeps the first
+ * failure in ferror(), and the final flush and close fail on a full disk
+ * (`> /dev/full`) where each printf seemed to succeed. */
+static int output_done(int code)
+{
+	int errnum = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		errnum = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !errnum)
+		errnum = errno ? errno : EIO;
+	if (!errnum)
+		return code;
+	fprintf(stderr, "isolab: cannot write the output: %s\n", strerror(errnum));
+	return EXIT_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -168,7 +187,7 @@ int main(int argc, char **argv)
 			commands[i].usage(stdout);
 			return EXIT_OK;
 		}
-		return commands[i].run(&cli, argc - 1, argv + 1);
+		return output_done(commands[i].run(&cli, argc - 1, argv + 1));
 	}
 	return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

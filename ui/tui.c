@@ -754,6 +754,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (!tui_term_usable(stderr))
+		return EXIT_USAGE;
+
 	/* What does not need the screen, before it. */
 	load_labs(t);
 	if (t->demo_lab && !lab_set_find(&t->labs, t->demo_lab)) {

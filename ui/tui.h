@@ -406,4 +406,8 @@ void tui_gate_open(struct tui *t, void (*fn)(struct tui *, void *), void *data);
 /* Passed already, or confirmed by the flag (then true at once). */
 bool tui_gate_ok(struct tui *t);
 
+/* Whether $TERM names a terminal terminfo knows that can move its cursor;
+ * if not, says so on out, pointing at `isolab run`. */
+bool tui_term_usable(FILE *out);
+
 #endif

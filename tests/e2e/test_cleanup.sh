@@ -2,7 +2,7 @@
 # test_cleanup.sh: `isolab cleanup` against a real dockerd. Sessions killed
 # with SIGKILL leave containers and scratch dirs behind, a live session and a
 # stray witness run; cleanup names each thing it removes and leaves nothing
-# labelled; a second run says nothing was left; with no engine it still
+# labelled (--force: the live one too); a second run says nothing was left; with no engine it still
 # removes dirs and witnesses and exits 3. `isolab cleanup` removes every
 # isolab session on the engine, so outside CI this test skips when other
 # sessions are about. Needs root and an engine; under CI=true their absence
@@ -117,11 +117,12 @@ stray_witness aaaaaaaaaaaa
 check "a stray witness runs" [ -d "/proc/$stray" ]
 touch "$base/not-a-session"
 
-# --- isolab cleanup ----------------------------------------------------------------
-out=$("$ISOLAB" cleanup 2>"$tmp/cleanup.err")
+# --- isolab cleanup --force ----------------------------------------------------------
+# --force takes the live session too (plain cleanup leaves it: test_faults.sh).
+out=$("$ISOLAB" cleanup --force 2>"$tmp/cleanup.err")
 rc=$?
 while IFS= read -r l; do diag "cleanup: $l"; done <<<"$out"
-check "isolab cleanup exits 0 (got $rc)" [ "$rc" = 0 ]
+check "isolab cleanup --force exits 0 (got $rc)" [ "$rc" = 0 ]
 check "isolab cleanup says nothing on stderr" [ ! -s "$tmp/cleanup.err" ]
 [ -s "$tmp/cleanup.err" ] && diag "$(cat "$tmp/cleanup.err")"
 check "it says it removed 6 containers" grep -q '^removed 6 containers: ' <<<"$out"

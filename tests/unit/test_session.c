@@ -480,6 +480,138 @@ static void sweep_orphan_dirs(void **state)
 	assert_int_equal(rmdir(base), 0);
 }
 
+/* `isolab cleanup` (issue 11, 3): a live session's dir is never touched,
+ * and is named; --force takes it too. */
+static void cleanup_keeps_live(void **state)
+{
+	char base[] = "/tmp/isolab-test-live-XXXXXX", disk[] = "/tmp/isolab-test-livd-XXXXXX";
+	struct session_opts o = {.scratch_base = base, .disk_base = disk};
+	struct cleanup_report r;
+	unsigned long long start;
+	char alive[64], path[256];
+	struct err e;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_non_null(mkdtemp(disk));
+	assert_int_equal(session_proc_starttime(NULL, getpid(), &start, NULL, &e), 0);
+	snprintf(alive, sizeof(alive), "%d:%llu\n", (int)getpid(), start);
+	make_session_dir(base, "bbbbbbbbbbb1", alive, 7200);
+	make_session_dir(disk, "bbbbbbbbbbb1", alive, 7200);
+
+	assert_int_equal(session_cleanup(NULL, &o, false, &r, &e), 0);
+	assert_int_equal(r.dirs.n, 0);
+	assert_int_equal(r.kept.n, 1);
+	assert_non_null(strstr(r.kept.v[0], "bbbbbbbbbbb1"));
+	session_report_free(&r);
+	snprintf(path, sizeof(path), "%s/bbbbbbbbbbb1/owner", base);
+	assert_true(exists(path));
+	snprintf(path, sizeof(path), "%s/bbbbbbbbbbb1/owner", disk);
+	assert_true(exists(path));
+
+	assert_int_equal(session_cleanup(NULL, &o, true, &r, &e), 0);
+	assert_int_equal(r.dirs.n, 2);
+	session_report_free(&r);
+	assert_int_equal(rmdir(base), 0);
+	assert_int_equal(rmdir(disk), 0);
+}
+
+static void age(const char *path, int age_s)
+{
+	struct timespec ts[2];
+
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= age_s;
+	ts[1] = ts[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void on_alarm(int signo)
+{
+	(void)signo;
+	fail_msg("the sweep hung");
+}
+
+/* A FIFO named owner (issue 11, 4): the sweep neither hangs on it nor
+ * takes it for an owner; the old dir goes. */
+static void sweep_fifo_owner(void **state)
+{
+	char base[] = "/tmp/isolab-test-fifo-XXXXXX", disk[] = "/tmp/isolab-test-fifd-XXXXXX";
+	struct session_opts o = {.scratch_base = base, .disk_base = disk};
+	struct cleanup_report r;
+	char path[256];
+	struct err e;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_non_null(mkdtemp(disk));
+	snprintf(path, sizeof(path), "%s/ccccccccccc1", base);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/ccccccccccc1/owner", base);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/ccccccccccc1", base);
+	age(path, 7200);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	assert_int_equal(session_sweep_orphans(NULL, &o, &r, &e), 0);
+	alarm(0);
+	assert_int_equal(r.dirs.n, 1);
+	assert_false(exists(path));
+	session_report_free(&r);
+	assert_int_equal(rmdir(base), 0);
+	assert_int_equal(rmdir(disk), 0);
+}
+
+/* A dead session's dir that cannot be removed (too deep) is a warning in
+ * failures, not an error: a session still opens after it. */
+static void sweep_unremovable_warns(void **state)
+{
+	char base[] = "/tmp/isolab-test-deep-XXXXXX", disk[] = "/tmp/isolab-test-deed-XXXXXX";
+	struct session_opts o = {.scratch_base = base, .disk_base = disk};
+	struct cleanup_report r;
+	char path[256];
+	struct err e;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_non_null(mkdtemp(disk));
+	make_session_dir(base, "ddddddddddd1", "999999999:1\n", 0);
+	snprintf(path, sizeof(path), "%s/ddddddddddd1", base);
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 300; i++) {
+		int sub;
+		assert_int_equal(mkdirat(fd, "d", 0700), 0);
+		sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(sub >= 0);
+		close(fd);
+		fd = sub;
+	}
+	close(fd);
+	assert_int_equal(session_sweep_orphans(NULL, &o, &r, &e), 0);
+	assert_int_equal(r.failures.n, 1);
+	assert_non_null(strstr(r.failures.v[0], "too deeply nested"));
+	session_report_free(&r);
+	/* The test's own removal: rm -r would do; a loop is enough. */
+	for (int depth = 300; depth >= 0; depth--) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s/ddddddddddd1", base);
+		for (int i = 0; i < depth; i++)
+			strbuf_adds(&sb, "/d");
+		if (depth == 0) {
+			strbuf_adds(&sb, "/owner");
+			unlink(sb.buf);
+			sb.len -= 6;
+			sb.buf[sb.len] = '\0';
+		}
+		assert_int_equal(rmdir(sb.buf), 0);
+		strbuf_release(&sb);
+	}
+	assert_int_equal(rmdir(base), 0);
+	assert_int_equal(rmdir(disk), 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* The witness of open_and_close: this very program, exec'd again. */
@@ -498,6 +630,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(scratch_removal),
 		cmocka_unit_test(open_and_close),
 		cmocka_unit_test(sweep_orphan_dirs),
+		cmocka_unit_test(cleanup_keeps_live),
+		cmocka_unit_test(sweep_fifo_owner),
+		cmocka_unit_test(sweep_unremovable_warns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
