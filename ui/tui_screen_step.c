@@ -567,6 +567,9 @@ static void step_draw(struct tui *t, void *self, int top, int rows)
 	if (t->present) {
 		size_t *p = s->pages;
 		size_t start, end;
+		/* The last row is the footer's: a page never reaches it. */
+		if (body > 2)
+			body--;
 		if (!p || s->pages_rows != body) {
 			/* Cut anew (a resize): stay on the page of the same text. */
 			size_t first = p ? p[s->page[s->view] < s->n_pages ? s->page[s->view] : 0] : 0;
