@@ -40,6 +40,7 @@ enum {
 enum {
 	CAP_CHOWN_BIT = 0,
 	CAP_DAC_READ_SEARCH_BIT = 2,
+	CAP_NET_BIND_SERVICE_BIT = 10,
 	CAP_NET_ADMIN_BIT = 12,
 	CAP_NET_RAW_BIT = 13,
 	CAP_SYS_MODULE_BIT = 16,
@@ -682,7 +683,8 @@ static int exp_chown(const struct experiment *e, int argc, char **argv)
 	if (err == EPERM) {
 		strbuf_addf(&d, "chown(2) of a new file under /tmp to %u:%u was refused with EPERM", to, to);
 		explain_refusal(&d, CAP_CHOWN_BIT, "cap_chown", NULL);
-		strbuf_adds(&d, " Without it no process, not even uid 0, can give a file away. The file was removed.");
+		strbuf_adds(&d, geteuid() == 0 ? " Without it no process, not even uid 0, can give a file away. The file was removed."
+					       : " This process is not uid 0, and without cap_chown a process can give away no file. The file was removed.");
 		return report(e, DENIED, err, &d);
 	}
 	strbuf_addf(&d, "chown(2) of a new file under /tmp failed with %s (%s), which is not a privilege refusal. The file was removed.",
@@ -703,7 +705,7 @@ static int exp_net_raw(const struct experiment *e, int argc, char **argv)
 	err = errno;
 	if (fd >= 0) {
 		close(fd);
-		strbuf_adds(&d, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) opened a raw socket (closed again, nothing sent): cap_net_raw lets a process forge any packet and see all traffic of its network namespace.");
+		strbuf_adds(&d, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) opened a raw socket (closed again, nothing sent): cap_net_raw lets a process forge any packet and see all traffic of its network namespace. (ping needs no raw socket where net.ipv4.ping_group_range admits its group: see the icmp_dgram experiment.)");
 		return report(e, ALLOWED, 0, &d);
 	}
 	if (err == EPERM || err == EACCES) {
@@ -712,6 +714,163 @@ static int exp_net_raw(const struct experiment *e, int argc, char **argv)
 		return report(e, DENIED, err, &d);
 	}
 	strbuf_addf(&d, "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) failed with %s (%s), which is not a privilege refusal.",
+		    errno_name(err), strerror(err));
+	return report(e, FAILED, err, &d);
+}
+
+/* --- 2b. the sockets that need no capability here --------------------------- */
+
+/* The first line of a /proc/sys file, or "unreadable". */
+static void read_sysctl(const char *path, struct strbuf *out)
+{
+	cleanup_strbuf struct strbuf raw = STRBUF_INIT;
+
+	if (read_file_at(AT_FDCWD, path, &raw, 256) == 0 && raw.len) {
+		first_line(raw.buf, raw.len, out);
+		for (size_t i = 0; i < out->len; i++)
+			if (out->buf[i] == '\t')
+				out->buf[i] = ' ';
+	} else {
+		strbuf_adds(out, "unreadable");
+	}
+}
+
+static int exp_bind_low_port(const struct experiment *e, int argc, char **argv)
+{
+	cleanup_strbuf struct strbuf d = STRBUF_INIT;
+	cleanup_strbuf struct strbuf start = STRBUF_INIT;
+	cleanup_json struct json j = {STRBUF_INIT, true};
+	struct sockaddr_in sa;
+	enum outcome o;
+	int fd, r, err, have;
+
+	if (no_args(e, argc, argv))
+		return PROBE_EXIT_USAGE;
+	read_sysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start", &start);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = errno;
+		strbuf_addf(&d, "Could not open a TCP socket (%s), so bind(2) was not tried.", strerror(err));
+		return report(e, FAILED, err, &d);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(80);
+	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	err = errno;
+	close(fd);
+	have = cap_effective(CAP_NET_BIND_SERVICE_BIT);
+	if (r == 0) {
+		o = ALLOWED;
+		strbuf_addf(&d, "bind(2) to TCP port 80 succeeded (closed again, never listened). net.ipv4.ip_unprivileged_port_start = %s in this network namespace: the kernel asks for cap_net_bind_service only below that port, ",
+			    strbuf_str(&start));
+		strbuf_adds(&d, have == 1 ? "and this process holds it anyway."
+				: "so this process bound port 80 without the capability (Docker sets the sysctl to 0 in a container's own network namespace).");
+	} else if (err == EACCES || err == EPERM) {
+		o = DENIED;
+		strbuf_addf(&d, "bind(2) to TCP port 80 was refused with %s: net.ipv4.ip_unprivileged_port_start = %s, so port 80 needs cap_net_bind_service",
+			    errno_name(err), strbuf_str(&start));
+		explain_refusal(&d, CAP_NET_BIND_SERVICE_BIT, "cap_net_bind_service", NULL);
+	} else {
+		o = FAILED;
+		strbuf_addf(&d, "bind(2) to TCP port 80 failed with %s (%s), which is not a privilege refusal.",
+			    errno_name(err), strerror(err));
+	}
+	report_begin(&j, e, o, err, &d);
+	json_int(&j, "port", 80);
+	json_str(&j, "ip_unprivileged_port_start", strbuf_str(&start));
+	return json_emit(&j);
+}
+
+static int exp_icmp_dgram(const struct experiment *e, int argc, char **argv)
+{
+	cleanup_strbuf struct strbuf d = STRBUF_INIT;
+	cleanup_strbuf struct strbuf range = STRBUF_INIT;
+	cleanup_json struct json j = {STRBUF_INIT, true};
+	enum outcome o;
+	int fd, err;
+
+	if (no_args(e, argc, argv))
+		return PROBE_EXIT_USAGE;
+	read_sysctl("/proc/sys/net/ipv4/ping_group_range", &range);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	err = errno;
+	if (fd >= 0) {
+		close(fd);
+		o = ALLOWED;
+		strbuf_addf(&d, "socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) opened an ICMP datagram socket, the one ping uses without privilege (closed again, nothing sent): net.ipv4.ping_group_range = %s admits this process's gid %u, and no capability is checked.",
+			    strbuf_str(&range), (unsigned)getegid());
+	} else if (err == EACCES || err == EPERM) {
+		o = DENIED;
+		strbuf_addf(&d, "socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) was refused with %s: net.ipv4.ping_group_range = %s does not admit gid %u, so ping would need a raw socket and cap_net_raw.",
+			    errno_name(err), strbuf_str(&range), (unsigned)getegid());
+	} else {
+		o = FAILED;
+		strbuf_addf(&d, "socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) failed with %s (%s), which is not a privilege refusal.",
+			    errno_name(err), strerror(err));
+	}
+	report_begin(&j, e, o, err, &d);
+	json_str(&j, "ping_group_range", strbuf_str(&range));
+	return json_emit(&j);
+}
+
+/* --- 2c. setuid: what execve of a setuid-root file grants ------------------- */
+
+#define PROBE_SUID_PATH "/bin/probe-suid"
+
+static unsigned long long status_mask(const char *key)
+{
+	cleanup_free char *v = self_status(key);
+
+	return v ? strtoull(v, NULL, 16) : 0;
+}
+
+/* The half that runs after execve of the setuid-root copy: it reports what
+ * the kernel gave it, against what the caller had before. */
+static int setuid_after(const struct experiment *e, const char *before_uid, const char *before_eff)
+{
+	cleanup_strbuf struct strbuf d = STRBUF_INIT;
+	cleanup_json struct json j = {STRBUF_INIT, true};
+	cleanup_free char *nnp = self_status("NoNewPrivs");
+	unsigned long long eff = status_mask("CapEff"), bnd = status_mask("CapBnd");
+	unsigned long long before = strtoull(before_eff, NULL, 16);
+	unsigned long long gained = eff & ~before;
+	bool nnp_on = nnp && atoi(nnp) == 1;
+
+	strbuf_addf(&d, "Before execve: uid %s, CapEff %016llx. After execve of the setuid-root %s: euid %u, CapEff %016llx (%d capabilities gained), CapBnd %016llx, NoNewPrivs %s. ",
+		    before_uid, before, PROBE_SUID_PATH, (unsigned)geteuid(), eff, __builtin_popcountll(gained),
+		    bnd, nnp ? nnp : "?");
+	if (gained)
+		strbuf_adds(&d, "The setuid bit made the process root, and the kernel raised its capabilities to the whole bounding set: the ceiling, not the empty effective set, is what it could reach.");
+	else if (nnp_on)
+		strbuf_adds(&d, "no_new_privs is set, so the kernel ignored the setuid bit: the euid did not change and no capability was gained.");
+	else if (!bnd)
+		strbuf_adds(&d, "The setuid bit made the process uid 0, but the bounding set is empty: a root without a single capability.");
+	else
+		strbuf_adds(&d, "No capability was gained.");
+	report_begin(&j, e, gained ? ALLOWED : DENIED, gained ? 0 : EPERM, &d);
+	json_int(&j, "euid", (long long)geteuid());
+	json_int(&j, "gained", __builtin_popcountll(gained));
+	return json_emit(&j);
+}
+
+static int exp_setuid(const struct experiment *e, int argc, char **argv)
+{
+	cleanup_strbuf struct strbuf d = STRBUF_INIT;
+	char uid[24], eff[24];
+	int err;
+
+	if (argc == 3 && !strcmp(argv[0], "--after"))
+		return setuid_after(e, argv[1], argv[2]);
+	if (no_args(e, argc, argv))
+		return PROBE_EXIT_USAGE;
+	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+	snprintf(eff, sizeof(eff), "%016llx", status_mask("CapEff"));
+	fflush(stdout);
+	execl(PROBE_SUID_PATH, "probe-suid", e->name, "--after", uid, eff, (char *)NULL);
+	err = errno;
+	strbuf_addf(&d, "execve of %s failed with %s (%s), so nothing was tried.", PROBE_SUID_PATH,
 		    errno_name(err), strerror(err));
 	return report(e, FAILED, err, &d);
 }
@@ -791,8 +950,13 @@ static int exp_sys_admin(const struct experiment *e, int argc, char **argv)
 		bool gone = umount2(dir, 0) == 0 || umount2(dir, MNT_DETACH) == 0;
 
 		rmdir(dir);
-		strbuf_addf(&d, "mount(2) of a tmpfs on %s succeeded%s: cap_sys_admin allows mounting file systems (and much else), and Docker's seccomp profile lets mount(2) through once the capability is granted.",
-			    dir, gone ? " and it was unmounted again" : " (it could not be unmounted)");
+		int mode = seccomp_mode();
+
+		strbuf_addf(&d, "mount(2) of a tmpfs on %s succeeded%s: cap_sys_admin allows mounting file systems (and much else), and %s",
+			    dir, gone ? " and it was unmounted again" : " (it could not be unmounted)",
+			    mode == 0 ? "no seccomp filter is active in this process (Seccomp: 0), so nothing filtered the call."
+			    : mode == 2 ? "the active seccomp filter let mount(2) through (Docker's default profile does once the capability is granted)."
+					: "this process's seccomp state could not be read.");
 		return report(e, ALLOWED, 0, &d);
 	}
 	rmdir(dir);
@@ -2184,6 +2348,12 @@ static int cmd_self(void)
 static const struct experiment experiments[] = {
 	{"chown", "cap_chown", "", "chown a new file under /tmp to another user", exp_chown},
 	{"net_raw", "cap_net_raw", "", "open a raw ICMP socket", exp_net_raw},
+	{"bind_low_port", "cap_net_bind_service", "",
+	 "bind TCP port 80 and report net.ipv4.ip_unprivileged_port_start", exp_bind_low_port},
+	{"setuid", "the bounding set", "",
+	 "execve a setuid-root copy of the probe and report the capabilities the kernel granted", exp_setuid},
+	{"icmp_dgram", "none (net.ipv4.ping_group_range)", "",
+	 "open an ICMP datagram socket, as ping does without cap_net_raw", exp_icmp_dgram},
 	{"net_admin", "cap_net_admin", "",
 	 "set the loopback MTU to its current value in the container's own network namespace", exp_net_admin},
 	{"sys_admin", "cap_sys_admin", "", "mount a tmpfs under /tmp and unmount it", exp_sys_admin},

@@ -1033,6 +1033,9 @@ static const struct probe {
 } probes[] = {
 	{"chown", 0, 0, ""},
 	{"net_raw", 0, 0, ""},
+	{"icmp_dgram", 0, 0, ""},
+	{"bind_low_port", 0, 0, ""},
+	{"setuid", 0, 0, ""},
 	{"net_admin", 0, 0, ""},
 	{"sys_admin", 0, 0, ""},
 	{"sys_ptrace", 1, 1, "PID"},

@@ -439,6 +439,14 @@ static bool mount_matches(const struct mount_entry *m, const char *host_path, co
 	return true;
 }
 
+
+/* The note is a claim about the canary: only when the expected text holds
+ * the nonce and the nonce itself is in the output. */
+static bool nonce_read(const char *pattern, const char *expanded, const char *out)
+{
+	return pattern && expanded && out && strstr(pattern, "{nonce}") && strstr(out, expanded);
+}
+
 static void check_expect(const struct step_ctx *ctx, const struct step_result *r,
 			 const struct lab_vars *vars, const struct lab_expect *x, struct step_expect *out)
 {
@@ -584,7 +592,7 @@ static void check_expect(const struct step_ctx *ctx, const struct step_result *r
 		}
 		out->text = strbuf_detach(&t);
 		out->seen = xasprintf("%s: %s%s", lab_result_name(a->result), a->detail ? a->detail : "",
-				      contains && a->res.out.data && strstr(a->res.out.data, contains)
+				      nonce_read(x->action.contains, contains, a->res.out.data)
 					      ? " (the nonce was read)"
 					      : "");
 		out->held = held;

@@ -1012,9 +1012,16 @@ static void present_items(struct tui_doc *d, struct items *it, const char *ref_n
 	struct tui_line *l;
 	struct item **v = xcalloc(it->n + 1, sizeof(*v));
 	size_t n = 0;
+	bool big = false;
+	int least;
 
+	/* No big difference: the small ones are then the lesson (no_new_privs
+	 * set), never "no difference" where the normal view shows one. */
 	for (size_t i = 0; i < it->n; i++)
-		if (it->v[i].weight >= 30)
+		big = big || it->v[i].weight >= 30;
+	least = big ? 30 : 1;
+	for (size_t i = 0; i < it->n; i++)
+		if (it->v[i].weight >= least)
 			v[n++] = &it->v[i];
 	/* Biggest first, whatever the section. */
 	for (size_t i = 1; i < n; i++)
@@ -1207,6 +1214,35 @@ static int mounts_row_weight(json_t *insp, size_t masked)
 	return w;
 }
 
+/* Whether every capability missing from the effective set is still in the
+ * bounding set: then nothing was dropped, the process is simply not root
+ * (a --user container), and a setuid-root program would regain them. */
+static bool dropped_but_bounded(json_t *insp, json_t *dropped)
+{
+	json_t *bnd = jpath(insp, "caps", "bounding", "names");
+	size_t i, j;
+	json_t *v, *b;
+
+	json_array_foreach(dropped, i, v) {
+		bool found = false;
+
+		json_array_foreach(bnd, j, b)
+			if (json_equal(v, b))
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static const char *dropped_label(json_t *insp, json_t *dropped, bool after_added)
+{
+	if (dropped_but_bounded(insp, dropped))
+		return after_added ? "; not effective, still in the bounding set:"
+				   : " not effective (not root), still in the bounding set:";
+	return after_added ? "; dropped from it:" : " dropped from Docker's default:";
+}
+
 static void render_kernel_view(struct tui_doc *d, json_t *c, int width, bool present)
 {
 	json_t *insp = json_object_get(c, "inspect");
@@ -1252,8 +1288,7 @@ static void render_kernel_view(struct tui_doc *d, json_t *c, int width, bool pre
 			names_para(&p, added, TG_ADDED, TC_ADDED, true);
 		}
 		if (json_array_size(dropped)) {
-			tui_para_add(&p, json_array_size(added) ? "; dropped from it:" : " dropped from Docker's default:",
-				     TC_NORMAL);
+			tui_para_add(&p, dropped_label(insp, dropped, json_array_size(added) != 0), TC_NORMAL);
 			names_para(&p, dropped, TG_REMOVED, TC_REMOVED, false);
 		}
 	}

@@ -469,46 +469,60 @@ static void rebuild(struct tui *t, struct step_screen *s)
 
 /* --- drawing -------------------------------------------------------------------------- */
 
+/* The badges of the header, the most useful first. */
+static size_t header_badges(struct tui *t, struct step_screen *s, char *badge[4])
+{
+	const struct tui_run *r = shown_run(t, s);
+	size_t nb = 0;
+
+	if (s->demo != D_OFF && s->demo != D_END)
+		badge[nb++] = xasprintf("%s %s", tui_glyph(s->paused ? TG_PAUSE : TG_PLAY),
+					s->paused ? "paused" : "autopilot");
+	if (t->present && s->n_pages > 1)
+		badge[nb++] = xasprintf("page %zu/%zu", s->page[s->view] + 1, s->n_pages);
+	if (progress_step_done(&t->progress, s->lab->id, cur(s)->id))
+		badge[nb++] = xasprintf("%s done", tui_glyph(TG_OK));
+	if (r)
+		badge[nb++] = xstrdup(s->view == V_TEXT ? "[Step] Results" : "Step [Results]");
+	return nb;
+}
+
+/* The step's title is the lesson's name: it is never cut while a shorter
+ * prefix ("3/7" for "Step 3 of 7:") or fewer badges would let it fit. */
 static void draw_header(struct tui *t, struct step_screen *s, int y)
 {
 	const struct lab_step *step = cur(s);
-	const struct tui_run *r = shown_run(t, s);
-	bool done = progress_step_done(&t->progress, s->lab->id, step->id);
+	cleanup_free char *longp = xasprintf("Step %zu of %zu: ", s->idx + 1, s->lab->n_steps);
+	cleanup_free char *shortp = xasprintf("%zu/%zu ", s->idx + 1, s->lab->n_steps);
 	struct strbuf right = STRBUF_INIT;
-	int x = 1, rw;
+	const char *prefix = longp;
+	char *badge[4];
+	size_t nb = header_badges(t, s, badge), keep = nb;
+	int tw = tui_width(step->title), x = 1, rw;
 
-	x += tui_put(stdscr, y, x, t->cols - 2, "Step ", TC_HEADING);
-	{
-		cleanup_free char *n = xasprintf("%zu of %zu: ", s->idx + 1, s->lab->n_steps);
-		x += tui_put(stdscr, y, x, t->cols - x - 1, n, TC_HEADING);
-	}
-	x += tui_put_clip(stdscr, y, x, t->cols - x - 30, step->title, TC_HEADING);
-
-	/* Badges, the most useful first, as many as fit. */
-	{
-		char *badge[4];
-		size_t nb = 0;
-
-		if (s->demo != D_OFF && s->demo != D_END)
-			badge[nb++] = xasprintf("%s %s", tui_glyph(s->paused ? TG_PAUSE : TG_PLAY),
-						s->paused ? "paused" : "autopilot");
-		if (t->present && s->n_pages > 1)
-			badge[nb++] = xasprintf("page %zu/%zu", s->page[s->view] + 1, s->n_pages);
-		if (done)
-			badge[nb++] = xasprintf("%s done", tui_glyph(TG_OK));
-		if (r)
-			badge[nb++] = xstrdup(s->view == V_TEXT ? "[Step] Results" : "Step [Results]");
-		for (size_t i = 0; i < nb; i++) {
-			size_t len = right.len;
+	for (;;) {
+		right.len = 0;
+		if (right.buf)
+			right.buf[0] = '\0';
+		for (size_t i = 0; i < keep; i++)
 			strbuf_addf(&right, "%s%s", right.len ? "  " : "", badge[i]);
-			if (x + 2 + tui_width(strbuf_str(&right)) >= t->cols) {
-				right.len = len;
-				right.buf[len] = '\0';
-			}
-			free(badge[i]);
-		}
+		rw = tui_width(strbuf_str(&right));
+		int room = t->cols - 3 - (rw ? rw + 2 : 0);
+		if (tui_width(longp) + tw <= room)
+			prefix = longp;
+		else if (tui_width(shortp) + tw <= room)
+			prefix = shortp;
+		else if (keep > 0) {
+			keep--;
+			continue;
+		} else
+			prefix = shortp;
+		break;
 	}
-	rw = tui_width(strbuf_str(&right));
+	for (size_t i = 0; i < nb; i++)
+		free(badge[i]);
+	x += tui_put(stdscr, y, x, t->cols - 2, prefix, TC_HEADING);
+	x += tui_put_clip(stdscr, y, x, t->cols - x - 1 - (rw ? rw + 2 : 0), step->title, TC_HEADING);
 	if (rw)
 		tui_put(stdscr, y, t->cols - rw - 1, rw, strbuf_str(&right), TC_DIM);
 	strbuf_release(&right);
@@ -553,6 +567,9 @@ static void step_draw(struct tui *t, void *self, int top, int rows)
 	if (t->present) {
 		size_t *p = s->pages;
 		size_t start, end;
+		/* The last row is the footer's: a page never reaches it. */
+		if (body > 2)
+			body--;
 		if (!p || s->pages_rows != body) {
 			/* Cut anew (a resize): stay on the page of the same text. */
 			size_t first = p ? p[s->page[s->view] < s->n_pages ? s->page[s->view] : 0] : 0;

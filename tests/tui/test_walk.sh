@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# test_walk.sh: every step of every lab at 80x24, in the normal view and in
+# presentation mode, read screen by screen. The steps are recorded once
+# against the real engine (isolab run --json, one run per lab), then
+# replayed through the ISOLAB_TUI_REPLAY hook so that each screen is read
+# as a learner would see it. A screen fails on:
+#   - a line cut where the text went on (it ends in the ellipsis glyph);
+#   - in presentation mode, the footer ("page N/M") drawn over text: the
+#     row above it must be blank;
+#   - a hint that names "the X row(s)" when no row of the step's screens
+#     starts with X.
+# WALK_LABS="capabilities" limits the walk to some labs; WALK_REC=DIR
+# replays DIR/LAB.json (isolab run --json LAB) instead of recording.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/tui/lib.sh
+tui_require
+
+rec=$TUI_TMP/rec
+mkdir -p "$rec"
+labs=${WALK_LABS:-"capabilities host-mounts nsenter"}
+
+# record LAB: one real run; each step's object to rec/LAB.STEP.json.
+record() {
+	local out=$TUI_TMP/$1.json n i id
+	if [ -n "${WALK_REC:-}" ]; then
+		out=$WALK_REC/$1.json	# a run recorded before (while writing labs)
+	else
+		ISOLAB_ISOLATED_VM=1 "$ISOLAB" run --json "$1" >"$out" 2>"$TUI_TMP/$1.err"
+	fi
+	n=$(jq '.steps | length' "$out") || return 1
+	[ "$n" -gt 0 ] || return 1
+	for i in $(seq 0 $((n - 1))); do
+		id=$(jq -r ".steps[$i].step" "$out")
+		jq ".steps[$i]" "$out" >"$rec/$1.$id.json"
+	done
+}
+
+lab_index() {
+	local i=1 l
+	for l in $(cd "$LABS" && ls -- *.yaml | sort); do
+		[ "${l%.yaml}" = "$1" ] && { echo "$i"; return; }
+		i=$((i + 1))
+	done
+}
+
+# The problems of one screen, one a line (empty: none).
+screen_problems() {
+	local s=$1 present=$2
+	# The ellipsis glyph at the end of a line: the text went on. Row 1,
+	# the breadcrumb, repeats the step's title in full on row 2.
+	grep -nE '…[[:space:]]*$' <<<"$s" | grep -v '^1:' | sed 's/^/cut line: /'
+	if [ "$present" = 1 ]; then
+		# The footer is drawn at the right of the page's last row: the
+		# left of that row must be empty.
+		grep -E 'Space: next page|Space: the next page' <<<"$s" |
+			grep -vE '^[[:space:]]*Space: (the )?next page' | sed 's/^/footer over text: /'
+	fi
+}
+
+# hint_rows LAB STEP: the row names the step's hints refer to ("the X
+# row"), read from the lab file: the hints: list of the step's block.
+hint_rows() {
+	awk -v id="$2" '
+		/^  - id: / { on = ($3 == id); hints = 0; next }
+		on && /^    hints:/ { hints = 1; next }
+		on && hints && /^    [a-z_]+:/ { hints = 0 }
+		on && hints { print }' "$LABS/$1.yaml" |
+		grep -oE 'the [a-z_]+ rows?' | awk '{print $2}' | sort -u
+}
+
+PROBLEMS=$TUI_TMP/problems
+: >"$PROBLEMS"
+
+# walk_screens MODE: page through both views of the step on screen and
+# append every screen to $TUI_TMP/seen, its problems to $PROBLEMS.
+walk_screens() {
+	local present=$1 view prev s i label
+	for view in results text; do
+		keys g
+		sleep 0.2
+		prev=
+		for i in $(seq 1 40); do
+			s=$(screen)
+			[ "$s" = "$prev" ] && break
+			printf '%s\n' "$s" >>"$TUI_TMP/seen"
+			[ -n "${WALK_DUMP:-}" ] && printf '=== %s/%s %s %s\n%s\n' "$LAB" "$STEP" "$present" "$view" "$s" >>"$WALK_DUMP"
+			label="$LAB/$STEP ($([ "$present" = 1 ] && echo presentation || echo normal), $view)"
+			screen_problems "$s" "$present" | sed "s|^|$label: |" >>"$PROBLEMS"
+			prev=$s
+			keys NPage
+			sleep 0.15
+		done
+		keys Tab
+		sleep 0.2
+	done
+}
+
+walk_lab() {
+	local present=$1 idx n i
+	idx=$(lab_index "$LAB")
+	n=$(ls "$rec/$LAB".*.json | wc -l)
+	# A fresh progress file: the lab opens at its first step.
+	rm -rf "${TUI_STATE:?}"/*
+	if [ "$present" = 1 ]; then
+		tui_start 80 24 ISOLAB_TUI_REPLAY="$rec" ISOLAB_TUI_REPLAY_DELAY_MS=20 -- --present
+	else
+		tui_start 80 24 ISOLAB_TUI_REPLAY="$rec" ISOLAB_TUI_REPLAY_DELAY_MS=20
+	fi
+	wait_for "Labs" || return 1
+	keys "$idx" Enter
+	for i in $(seq 1 "$n"); do
+		wait_for "Step $i of" 10 || return 1
+		STEP=$(jq -r "select(.index == $i) | .step" "$rec/$LAB".*.json)
+		if [ "$present" = 1 ]; then
+			keys P
+			wait_gone PRESENT 5 || return 1
+		fi
+		run_step || return 1
+		if [ "$present" = 1 ]; then
+			keys P
+			wait_for PRESENT 5 || return 1
+		fi
+		: >"$TUI_TMP/seen"
+		walk_screens "$present"
+		if [ "$present" = 0 ]; then
+			for row in $(hint_rows "$LAB" "$STEP"); do
+				grep -qE "^[[:space:]]*([^[:alnum:][:space:]]+[[:space:]]+)?$row\b" "$TUI_TMP/seen" ||
+					echo "$LAB/$STEP: a hint names the $row row, which no screen shows" >>"$PROBLEMS"
+			done
+		fi
+		keys n
+	done
+	keys q
+	wait_for "Labs" || return 1
+	keys q
+	tui_exit_status >/dev/null
+}
+
+for LAB in $labs; do
+	check "$LAB: recorded against the engine" record "$LAB"
+done
+for LAB in $labs; do
+	for present in 0 1; do
+		: >"$PROBLEMS"
+		mode=$([ "$present" = 1 ] && echo presentation || echo normal)
+		check "$LAB: every step walked at 80x24, $mode" walk_lab "$present"
+		sort -u "$PROBLEMS" | sed 's/^/#   /'
+		sort -u -o "$PROBLEMS" "$PROBLEMS"
+		check "$LAB, $mode: no cut line, no footer over text, no hint naming a row not shown" test ! -s "$PROBLEMS"
+	done
+done
+tap_done
