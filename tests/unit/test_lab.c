@@ -333,9 +333,9 @@ static const struct bad {
 	 "unknown placeholder '{scrach}' (known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, "
 	 "{scratch}, {image}, {session}, {disk_canary}; '{{' and '}}' are literal braces)"},
 	{"unknown-probe", 20, 16,
-	 "unknown probe 'chmod' (known: chown, net_raw, net_admin, sys_admin, sys_ptrace, "
-	 "sys_module, sys_boot, mknod, dac_read_search, setns, block_device, mount_disk, docker_socket, "
-	 "self)"},
+	 "unknown probe 'chmod' (known: chown, net_raw, icmp_dgram, bind_low_port, setuid, "
+	 "net_admin, sys_admin, sys_ptrace, sys_module, sys_boot, mknod, dac_read_search, setns, "
+	 "block_device, mount_disk, docker_socket, self)"},
 	{"version-2", 2, 9, "'isolab' must be 1 (this isolab reads lab format 1), found 2"},
 	{"version-missing", 2, 1, "missing required key 'isolab' in the lab"},
 	{"when-action-ref", 19, 9,
