@@ -156,7 +156,7 @@ test: bootstrap
 
 # For anyone not already on an isolated VM: a throwaway one, from Debian's
 # packages, with no network device; quitting isolab powers it off.
-vm: bootstrap
+vm:
 	scripts/bootstrap --vm
 	scripts/vm console
 
