@@ -46,7 +46,23 @@ check "$c: default allows chown" [ "$(action $c drop-all chown-default .result)"
 check "$c: least privilege keeps only net_bind_service" \
 	[ "$(jq -r '.steps[] | select(.step == "least-privilege") | .containers[] | select(.name == "least") | .inspect.caps.effective.names | join(",")' <<<"${T[$c]}")" = cap_net_bind_service ]
 check "$c: NET_ADMIN sets the MTU in its own namespace" [ "$(action $c net-admin mtu-netadmin .result)" = allowed ]
-check "$c: SYS_PTRACE + --pid=host reads the witness's nonce" nonce_read $c ptrace-host-pid read-tracer
+lsm=$(jq -r .host.lsm <<<"${T[$c]}")
+privileged=$(jq -r .host.privileged <<<"${T[$c]}")
+diag "this host: lsm $lsm, --privileged $privileged"
+if [ "$lsm" = apparmor ]; then
+	check "$c: under AppArmor, docker-default refuses the tracer" [ "$(action $c ptrace-host-pid read-tracer .result)" = denied ]
+	check "$c: the unconfined tracer reads the witness's nonce" nonce_read $c ptrace-host-pid read-unconfined
+	check "$c: the step says what AppArmor changed" \
+		[ "$(jq '.steps[] | select(.step == "ptrace-host-pid") | .notes | length' <<<"${T[$c]}")" = 1 ]
+else
+	check "$c: SYS_PTRACE + --pid=host reads the witness's nonce" nonce_read $c ptrace-host-pid read-tracer
+	check "$c: without an LSM there is no third, unconfined tracer" \
+		[ "$(jq '[.steps[] | select(.step == "ptrace-host-pid") | .containers[] | select(.name == "unconfined")] | length' <<<"${T[$c]}")" = 0 ]
+	check "$c: and no note about what the host changed" \
+		[ "$(jq '.steps[] | select(.step == "ptrace-host-pid") | .notes | length' <<<"${T[$c]}")" = 0 ]
+fi
+check "$c: cap_dac_read_search reads the disk canary by handle (shocker)" nonce_read $c shocker shocker-dacread
+check "$c: without it the handle is refused" [ "$(action $c shocker shocker-default .result)" = denied ]
 check "$c: without SYS_PTRACE it is denied" [ "$(action $c ptrace-host-pid read-hostpid .result)" = denied ]
 check "$c: the privileged container runs privileged" held 'runs privileged' $c privileged
 check "$c: the comparison lists cap_sys_admin added" \
@@ -66,6 +82,14 @@ check "$c: no-new-privileges is NoNewPrivs 1" held 'no_new_privs set' $c ceiling
 # host-mounts
 h=host-mounts
 owned_by_root() { [[ "$(action $h scratch-bind look-on-host .stdout)" == "root "* ]]; }
+if [ "$privileged" = real ]; then
+	check "$h: a real --privileged mounts the host's disk and reads the disk canary" nonce_read $h privileged mount-disk
+else
+	check "$h: where --privileged is approximated the disk is not mounted" \
+		[ -z "$(action $h privileged mount-disk .result)" ]
+	check "$h: and the step says so" \
+		[ "$(jq '.steps[] | select(.step == "privileged") | .notes | length' <<<"${T[$h]}")" = 1 ]
+fi
 check "$h: a write inside lands on the host as root" owned_by_root
 check "$h: /etc:ro still lets the container read shadow" [ "$(action $h etc-read-only read-shadow .result)" = allowed ]
 check "$h: /etc:ro refuses the write" [ "$(action $h etc-read-only write-etc .result)" = denied ]
@@ -95,7 +119,12 @@ check "$n: and with nsenter" nonce_read $n privileged-escape nsenter
 check "$n: the host's hostname after setns" \
 	[ "$(action $n privileged-escape setns .probe.hostname)" = "$(hostname)" ]
 check "$n: SYS_ADMIN alone is refused" [ "$(action $n which-caps setns-admin .result)" = denied ]
-check "$n: SYS_ADMIN and SYS_PTRACE escape" nonce_read $n which-caps setns-adminptrace
+if [ "$lsm" = apparmor ]; then
+	check "$n: under AppArmor, SYS_ADMIN and SYS_PTRACE are refused" [ "$(action $n which-caps setns-adminptrace .result)" = denied ]
+	check "$n: unconfined, SYS_ADMIN and SYS_PTRACE escape" nonce_read $n which-caps setns-unconfined
+else
+	check "$n: SYS_ADMIN and SYS_PTRACE escape" nonce_read $n which-caps setns-adminptrace
+fi
 
 # Progress: every step of every lab held, so isolab labs shows them done.
 check "isolab labs shows every lab done" \
@@ -108,10 +137,11 @@ for lab in capabilities host-mounts nsenter; do
 	sid=$(jq -r .session <<<"${T[$lab]}")
 	left=$((left + $(labelled_left "isolab.session=$sid")))
 	[ -e "/run/isolab/$sid" ] && dirs=$((dirs + 1))
+	[ -e "/var/lib/isolab/$sid" ] && dirs=$((dirs + 1))
 	for w in $(pgrep -x isolab-witness); do
 		tr '\0' '\n' <"/proc/$w/environ" 2>/dev/null | grep -qx "ISOLAB_SESSION=$sid" && dirs=$((dirs + 1))
 	done
 done
 check "no container of these sessions is left" [ "$left" = 0 ]
-check "no scratch dir or witness of these sessions is left" [ "$dirs" = 0 ]
+check "no scratch dir, disk canary dir or witness of these sessions is left" [ "$dirs" = 0 ]
 tap_done
