@@ -97,6 +97,12 @@ rc=$?
 check "run > /dev/full: exit 4 (got $rc)" [ "$rc" = 4 ]
 check "run > /dev/full: says it on stderr" grep -q "cannot write the output" "$tmp/err"
 
+# --- a system call that fails is exit 4 (DESIGN.md), never 1 -------------------------
+touch "$tmp/file"
+runs "run with a scratch base under a file" 120 4 env ISOLAB_SCRATCH_BASE="$tmp/file/run" \
+	"$ISOLAB" run "$lab_id" --step "$step"
+check "it says what it could not create" grep -q "cannot create $tmp/file/run" "$tmp/err"
+
 # --- cleanup beside a live session: it is left whole ------------------------------------
 out=$tmp/hold.out
 "$ISOLAB" __session-demo --lab faults-test --step live --hold >"$out" 2>"$out.err" &
