@@ -284,6 +284,7 @@ int engine_init(struct engine *eng, const char *name, struct err *e)
 	eng->exec_timeout_ms = ENGINE_EXEC_TIMEOUT_MS;
 	eng->build_timeout_ms = ENGINE_BUILD_TIMEOUT_MS;
 	eng->cancel_fd = -1;
+	engine_note_socket();
 	if (exec_find_program(name, &eng->bin, NULL) < 0)
 		return no_binary(eng, e);
 	return 0;

@@ -56,6 +56,15 @@ struct engine {
 int engine_init(struct engine *eng, const char *name, struct err *e);
 void engine_release(struct engine *eng);
 
+/* The host path of the engine's unix socket: DOCKER_HOST's unix:// path,
+ * else the current docker context's endpoint, else /var/run/docker.sock.
+ * A DOCKER_HOST or context that is no unix socket fails (ERR_ENGINE). Also
+ * registers the path with mounts_set_engine_socket(). Free *path. */
+int engine_socket_path(struct engine *eng, char **path, struct err *e);
+/* Register DOCKER_HOST's socket with the mounts classification, without a
+ * child; engine_init does it. */
+void engine_note_socket(void);
+
 /* Turn a failed call into one sentence: the rules are a table of stderr
  * patterns. cmd names the call ("docker run"). Returns the failure (never
  * ENGINE_OK). Pure: unit tests feed it captured stderr. */

@@ -13,6 +13,8 @@ static int exit_for(enum err_kind kind)
 	case ERR_ENGINE:
 	case ERR_CAPS:
 		return EXIT_ENGINE;
+	case ERR_SYSTEM: /* DESIGN.md: isolab could not do its own work */
+		return EXIT_SYSTEM;
 	default:
 		return EXIT_EXPECT;
 	}

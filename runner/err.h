@@ -12,7 +12,8 @@ enum {
 	EXIT_EXPECT = 1, /* an expectation failed, or an audit finding is not accepted */
 	EXIT_USAGE = 2,  /* usage or bad input: lab file, unknown target */
 	EXIT_ENGINE = 3, /* the engine is unavailable */
-	EXIT_SYSTEM = 4, /* isolab could not do its own work (output could not be written) */
+	EXIT_SYSTEM = 4, /* isolab could not do its own work: a system call failed, out of
+			 * memory, output could not be written (ERR_SYSTEM) */
 };
 
 /* What kind of failure, so callers can decide without parsing text. */

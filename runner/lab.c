@@ -796,10 +796,12 @@ static const struct {
 	{"witness", LAB_VAR_WITNESS, false}, {"nonce", LAB_VAR_NONCE, false},
 	{"scratch", LAB_VAR_SCRATCH, false}, {"image", LAB_VAR_IMAGE, false},
 	{"session", LAB_VAR_SESSION, false}, {"disk_canary", LAB_VAR_DISK_CANARY, false},
+	{"docker_socket", LAB_VAR_DOCKER_SOCKET, false},
 };
 
 #define PH_KNOWN                                                                              \
-	"known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}; " \
+	"known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}, " \
+	"{docker_socket}; " \
 	"'{{' and '}}' are literal braces"
 
 const char *lab_var_name(enum lab_var v)

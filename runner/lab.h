@@ -287,6 +287,9 @@ enum lab_var {
 	LAB_VAR_SESSION, /* {session}: the session id */
 	LAB_VAR_DISK_CANARY, /* {disk_canary}: the second canary's path inside the
 	                      * file system that holds it (the root one) */
+	LAB_VAR_DOCKER_SOCKET, /* {docker_socket}: the host path of the socket of
+	                        * the engine isolab talks to (DOCKER_HOST, the
+	                        * docker context, else /var/run/docker.sock) */
 };
 
 /* The step runner's values. lookup appends the value of var to out (arg is

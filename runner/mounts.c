@@ -61,10 +61,31 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
+/* The engine's own socket, as named and as resolved (host_path is the
+ * kernel's, so links are already followed there). */
+static char *engine_sock[2];
+
+void mounts_set_engine_socket(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(engine_sock); i++) {
+		free(engine_sock[i]);
+		engine_sock[i] = NULL;
+	}
+	if (!path)
+		return;
+	engine_sock[0] = xstrdup(path);
+	engine_sock[1] = realpath(path, NULL);
+}
+
 bool mounts_path_is_docker_socket(const char *host_path)
 {
-	return host_path && (strcmp(host_path, "/run/docker.sock") == 0 ||
-			     strcmp(host_path, "/var/run/docker.sock") == 0);
+	if (!host_path)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(engine_sock); i++)
+		if (engine_sock[i] && strcmp(host_path, engine_sock[i]) == 0)
+			return true;
+	return strcmp(host_path, "/run/docker.sock") == 0 ||
+	       strcmp(host_path, "/var/run/docker.sock") == 0;
 }
 
 bool mounts_path_sensitive(const char *host_path)

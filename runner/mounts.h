@@ -65,7 +65,12 @@ const char *mounts_kind_name(enum mount_kind k);
 int mounts_kind_from_name(const char *name);
 /* Is this host path one DESIGN.md calls sensitive? */
 bool mounts_path_sensitive(const char *host_path);
+/* /run/docker.sock, /var/run/docker.sock, or the socket registered below. */
 bool mounts_path_is_docker_socket(const char *host_path);
+/* The socket of the engine isolab talks to (DOCKER_HOST, a context), when
+ * it is not the default one; its resolved path is kept too. Set once at
+ * start, before any thread reads mounts. */
+void mounts_set_engine_socket(const char *path);
 
 const struct mount_entry *mounts_find_target(const struct mount_table *t, const char *target);
 /* Whether two mounts of different tables are the same mount: host-backed

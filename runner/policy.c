@@ -14,6 +14,8 @@
 #include <sys/capability.h>
 
 #define SCRATCH "{scratch}"
+/* The engine's own socket, known at run time only (engine_socket_path). */
+#define DOCKER_SOCKET "{docker_socket}"
 
 struct pctx {
 	policy_report_fn report;
@@ -84,6 +86,9 @@ static const char *path_problem(const char *p, bool scratch_ok)
 {
 	const char *s = p;
 
+	/* Whole, never a prefix: a path under a socket is no path. */
+	if (scratch_ok && strcmp(p, DOCKER_SOCKET) == 0)
+		return NULL;
 	if (scratch_ok && util_str_has_prefix(p, SCRATCH))
 		s = p + strlen(SCRATCH);
 	else if (p[0] != '/')
@@ -119,7 +124,8 @@ static bool path_ok(struct pctx *c, const struct lab_pos *pos, const char *flag,
 
 static bool is_docker_socket(const char *p)
 {
-	return strcmp(p, "/var/run/docker.sock") == 0 || strcmp(p, "/run/docker.sock") == 0;
+	return strcmp(p, "/var/run/docker.sock") == 0 || strcmp(p, "/run/docker.sock") == 0 ||
+	       strcmp(p, DOCKER_SOCKET) == 0;
 }
 
 static void set_bind_reach(struct policy_flag *f, const char *why)
@@ -238,7 +244,7 @@ static void parse_volume(struct pctx *c, const struct pspec *s, const char *v,
 	}
 	cleanup_free char *src = xstrndup(v, (size_t)(c1 - v));
 	cleanup_free char *dst = c2 ? xstrndup(c1 + 1, (size_t)(c2 - c1 - 1)) : xstrdup(c1 + 1);
-	if (src[0] != '/' && !util_str_has_prefix(src, SCRATCH) &&
+	if (src[0] != '/' && !util_str_has_prefix(src, SCRATCH) && strcmp(src, DOCKER_SOCKET) != 0 &&
 	    !strpbrk(src, "/.")) {
 		refuse(c, pos,
 		       "--volume '%s': named volumes are not allowed in a lab (a volume outlives "

@@ -1109,6 +1109,20 @@ static int write_file_at(int dfd, const char *name, const char *text, mode_t mod
 
 /* The base is where every session's files live: it must be ours, a real
  * directory, not writable by others (nobody may plant a session dir). */
+/* What run requires of a base dir it did not just create: a directory
+ * (never a link) of isolab's uid that nobody else may write, since it holds
+ * canaries and owner files other sessions trust. */
+static int base_ok(const char *base, const struct stat *st, struct err *e)
+{
+	if (!S_ISDIR(st->st_mode))
+		return err_set(e, ERR_SYSTEM, 0, "%s is not a directory", base);
+	if (st->st_uid != geteuid() || (st->st_mode & 022))
+		return err_set(e, ERR_SYSTEM, 0,
+			       "%s must belong to uid %d and not be writable by others (it is uid %d, mode %04o)",
+			       base, (int)geteuid(), (int)st->st_uid, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
 static int open_base(const char *base, struct err *e)
 {
 	struct stat st;
@@ -1127,13 +1141,35 @@ static int open_base(const char *base, struct err *e)
 		close(fd);
 		return err_sys(e, "cannot stat %s", base);
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (base_ok(base, &st, e) < 0) {
 		close(fd);
-		return err_set(e, ERR_SYSTEM, 0,
-			       "%s must belong to uid %d and not be writable by others (it is uid %d, mode %04o)",
-			       base, (int)geteuid(), (int)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
 	}
 	return fd;
+}
+
+int session_check_bases(const struct session_opts *o, struct err *e)
+{
+	const char *bases[] = {scratch_base_of(o), disk_base_of(o)};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
+		struct stat st;
+		if (lstat(bases[i], &st) == 0) {
+			if (base_ok(bases[i], &st, e) < 0)
+				return -1;
+			continue;
+		}
+		if (errno != ENOENT)
+			return err_sys(e, "cannot stat %s", bases[i]);
+		/* Missing: run creates it, so its parent must be a directory. */
+		cleanup_free char *parent = xstrdup(bases[i]);
+		char *slash = strrchr(parent, '/');
+		if (slash)
+			*(slash == parent ? slash + 1 : slash) = '\0';
+		if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+			return err_set(e, ERR_SYSTEM, errno, "cannot create %s", bases[i]);
+	}
+	return 0;
 }
 
 /* The path of host path p inside the file system that holds it: mountinfo's

@@ -178,6 +178,9 @@ enum session_owner {
 /* The state of an isolab.owner value ("<pid>:<starttime>"). */
 enum session_owner session_owner_state(const char *proc_root, const char *owner);
 
+/* What session_open() requires of the scratch and disk bases (owner,
+ * mode, a directory), checked without creating anything: doctor's check. */
+int session_check_bases(const struct session_opts *o, struct err *e);
 /* Remove <base>/<name> and everything below it. name must be one path
  * component (no '/', not "." nor ".."). Symlinks are removed, never
  * followed; a directory on another mount is left in place and reported. */

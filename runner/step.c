@@ -105,6 +105,13 @@ static int lookup(void *user, enum lab_var var, const char *arg, struct strbuf *
 			return err_input(e, "{disk_canary}: the session has no disk canary");
 		strbuf_adds(out, s->disk_canary);
 		return 0;
+	case LAB_VAR_DOCKER_SOCKET: {
+		cleanup_free char *sock = NULL;
+		if (engine_socket_path(d->ctx->eng, &sock, e) < 0)
+			return -1;
+		strbuf_adds(out, sock);
+		return 0;
+	}
 	}
 	return err_input(e, "unknown placeholder");
 }

@@ -20,6 +20,7 @@
 #include "image.h"
 #include "privileged.h"
 #include "report.h"
+#include "session.h"
 #include "util.h"
 
 #define FIX_ENGINE "install Docker (Debian: apt-get install docker.io), or point --engine " \
@@ -95,6 +96,9 @@ struct doctor_ctx {
 	int host_rc;
 	struct err host_err;
 
+	int bases_rc; /* what run requires of /run/isolab and /var/lib/isolab */
+	struct err bases_err;
+
 	struct engine_probe probe; /* one container, read from the kernel */
 	int probe_rc;
 	struct err probe_err;
@@ -114,6 +118,7 @@ static char *socket_path(void)
 static void gather(struct doctor_ctx *c, const struct cli *cli)
 {
 	memset(c, 0, sizeof(*c));
+	c->bases_rc = session_check_bases(NULL, &c->bases_err);
 	c->engine_rc = engine_init(&c->eng, cli->engine, &c->engine_err);
 	c->info_rc = c->engine_rc;
 	if (c->engine_rc == 0)
@@ -433,6 +438,18 @@ static void check_lsm(const struct doctor_ctx *c, struct result *r)
 	}
 }
 
+/* The same test session_open() makes, so doctor never says the labs can
+ * run where run then refuses its own dirs. */
+static void check_bases(const struct doctor_ctx *c, struct result *r)
+{
+	if (c->bases_rc == 0)
+		set(r, ST_OK, xstrdup("the scratch and disk dirs are isolab's own"), NULL);
+	else
+		set(r, ST_FAIL, xstrdup(c->bases_err.msg),
+		    "make it root's and not writable by others (chown root: DIR; chmod 0755 DIR), "
+		    "or remove it if nothing of a live session is in it");
+}
+
 static const struct doctor_check {
 	const char *id;    /* JSON "check" */
 	const char *title; /* the text line */
@@ -444,6 +461,7 @@ static const struct doctor_check {
 	{"daemon", "daemon", true, EXIT_ENGINE, check_daemon},
 	{"socket-permission", "socket permission", true, EXIT_ENGINE, check_permission},
 	{"image", "lab image", true, EXIT_EXPECT, check_image},
+	{"scratch-dirs", "scratch dirs", true, EXIT_SYSTEM, check_bases},
 	{"privileged", "--privileged", false, 0, check_privileged},
 	{"vm", "virtual machine", false, 0, check_vm},
 	{"cgroup", "cgroup", false, 0, check_cgroup},

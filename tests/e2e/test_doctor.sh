@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 isolab=${ISOLAB:-./isolab}
 stand_in=tests/fixtures/engine/bin
-checks="engine-binary daemon socket-permission image privileged vm cgroup seccomp lsm engine-behaviour"
+checks="engine-binary daemon socket-permission image scratch-dirs privileged vm cgroup seccomp lsm engine-behaviour"
 
 [ "$(id -u)" = 0 ] || cannot_run "the doctor e2e test needs root"
 [ -x "$isolab" ] || cannot_run "$isolab is not built (make, or set ISOLAB)"
@@ -158,7 +158,7 @@ rc=$?
 check "no binary, via ISOLAB_ENGINE, --json: exit 3" [ "$rc" -eq 3 ]
 check "no binary, --json: engine-binary fails with a fix" \
 	jqe '.[] | select(.check == "engine-binary") | .status == "fail" and (.fix | contains("docker.io"))' <<<"$out"
-check "no binary, --json: still every check" jqe 'length == 10' <<<"$out"
+check "no binary, --json: still every check" jqe 'length == 11' <<<"$out"
 
 doctor doctor --bogus
 check "an unknown option is a usage error (exit 2)" [ "$rc" -eq 2 ]

@@ -97,6 +97,21 @@ rc=$?
 check "run > /dev/full: exit 4 (got $rc)" [ "$rc" = 4 ]
 check "run > /dev/full: says it on stderr" grep -q "cannot write the output" "$tmp/err"
 
+# --- doctor checks the scratch dirs as run does -----------------------------------------
+mkdir -p "$tmp/foreign/run"
+chown 65534 "$tmp/foreign/run"
+runs "doctor, a scratch base of another uid" 120 4 env ISOLAB_SCRATCH_BASE="$tmp/foreign/run" \
+	"$ISOLAB" doctor
+check "doctor names its owner" grep -q "foreign/run must belong to uid 0 .*uid 65534" "$tmp/out"
+runs "and run refuses it the same way" 120 4 env ISOLAB_SCRATCH_BASE="$tmp/foreign/run" \
+	"$ISOLAB" run "$lab_id" --step "$step"
+
+# --- a system call that fails is exit 4 (DESIGN.md), never 1 -------------------------
+touch "$tmp/file"
+runs "run with a scratch base under a file" 120 4 env ISOLAB_SCRATCH_BASE="$tmp/file/run" \
+	"$ISOLAB" run "$lab_id" --step "$step"
+check "it says what it could not create" grep -q "cannot create $tmp/file/run" "$tmp/err"
+
 # --- cleanup beside a live session: it is left whole ------------------------------------
 out=$tmp/hold.out
 "$ISOLAB" __session-demo --lab faults-test --step live --hold >"$out" 2>"$out.err" &

@@ -16,6 +16,7 @@
 #include "testutil.h"
 
 #include "engine.h"
+#include "mounts.h"
 
 #define AV(a) ((char *const *)(a))
 
@@ -714,6 +715,38 @@ static void test_socket_permission(void **state)
 	assert_no_children();
 }
 
+/* The socket the docker-socket step hands out is the engine's own:
+ * DOCKER_HOST first, then the current context, and nothing that is not a
+ * unix socket. */
+static void test_socket_path(void **state)
+{
+	(void)state;
+	struct engine eng;
+	struct err e;
+	char *p;
+
+	assert_int_equal(engine_init(&eng, fixture("bin/fake-docker"), &e), 0);
+	unsetenv("DOCKER_HOST");
+	setenv("FAKE_DOCKER_CONTEXT_HOST", "unix:///tmp/ctx/docker.sock", 1);
+	assert_int_equal(engine_socket_path(&eng, &p, &e), 0);
+	assert_string_equal(p, "/tmp/ctx/docker.sock");
+	free(p);
+	assert_true(mounts_path_is_docker_socket("/tmp/ctx/docker.sock"));
+	setenv("DOCKER_HOST", "unix:///tmp/dh/docker.sock", 1);
+	assert_int_equal(engine_socket_path(&eng, &p, &e), 0);
+	assert_string_equal(p, "/tmp/dh/docker.sock");
+	free(p);
+	setenv("DOCKER_HOST", "tcp://127.0.0.1:2375", 1);
+	assert_true(engine_socket_path(&eng, &p, &e) < 0);
+	assert_null(p);
+	assert_int_equal(e.kind, ERR_ENGINE);
+	unsetenv("DOCKER_HOST");
+	unsetenv("FAKE_DOCKER_CONTEXT_HOST");
+	mounts_set_engine_socket(NULL);
+	engine_release(&eng);
+	assert_no_children();
+}
+
 static void test_fake_info_images_build(void **state)
 {
 	(void)state;
@@ -925,6 +958,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inspect_default),
+		cmocka_unit_test(test_socket_path),
 		cmocka_unit_test(test_inspect_caps),
 		cmocka_unit_test(test_inspect_binds),
 		cmocka_unit_test(test_inspect_host_namespaces),

@@ -331,7 +331,7 @@ static const struct bad {
 	 "actions, expect, hints, notes)"},
 	{"unknown-placeholder", 23, 22,
 	 "unknown placeholder '{scrach}' (known: {pid:NAME}, {name:NAME}, {witness}, {nonce}, "
-	 "{scratch}, {image}, {session}, {disk_canary}; '{{' and '}}' are literal braces)"},
+	 "{scratch}, {image}, {session}, {disk_canary}, {docker_socket}; '{{' and '}}' are literal braces)"},
 	{"unknown-probe", 20, 16,
 	 "unknown probe 'chmod' (known: chown, net_raw, icmp_dgram, bind_low_port, setuid, "
 	 "net_admin, sys_admin, sys_ptrace, sys_module, sys_boot, mknod, dac_read_search, setns, "
@@ -548,6 +548,9 @@ static int lookup(void *user, enum lab_var var, const char *arg, struct strbuf *
 	case LAB_VAR_DISK_CANARY:
 		strbuf_adds(out, "/var/lib/isolab/s1/canary");
 		return 0;
+	case LAB_VAR_DOCKER_SOCKET:
+		strbuf_adds(out, "/run/docker.sock");
+		return 0;
 	}
 	return -1;
 }
@@ -590,7 +593,7 @@ static void placeholders(void **state)
 	expand_is("{{{nonce}}}", "{n0nce}");
 	expand_is("a}}b{{c", "a}b{c");
 	expand_fails("{nope}", "'{nope}': unknown placeholder '{nope}' (known: {pid:NAME}, "
-			       "{name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}; "
+			       "{name:NAME}, {witness}, {nonce}, {scratch}, {image}, {session}, {disk_canary}, {docker_socket}; "
 			       "'{{' and '}}' are literal braces)");
 	expand_fails("x{pid}", "'x{pid}': '{pid}' needs a container name: {pid:NAME}");
 	expand_fails("{nonce:x}", "'{nonce:x}': '{nonce:x}' takes no argument: write {nonce}");

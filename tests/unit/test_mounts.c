@@ -142,6 +142,18 @@ static void docker_socket(void **state)
 	mounts_free(&t);
 }
 
+/* The socket of the engine isolab talks to (DOCKER_HOST) counts too. */
+static void engine_socket(void **state)
+{
+	(void)state;
+	assert_false(mounts_path_is_docker_socket("/tmp/eng/docker.sock"));
+	mounts_set_engine_socket("/tmp/eng/docker.sock");
+	assert_true(mounts_path_is_docker_socket("/tmp/eng/docker.sock"));
+	assert_true(mounts_path_is_docker_socket("/run/docker.sock"));
+	mounts_set_engine_socket(NULL);
+	assert_false(mounts_path_is_docker_socket("/tmp/eng/docker.sock"));
+}
+
 static void read_only_bind(void **state)
 {
 	(void)state;
@@ -253,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(default_container), cmocka_unit_test(host_root_bind),
 		cmocka_unit_test(docker_socket),     cmocka_unit_test(read_only_bind),
+		cmocka_unit_test(engine_socket),
 		cmocka_unit_test(escaped_spaces),    cmocka_unit_test(unconfined_paths),
 		cmocka_unit_test(parse_and_derive),  cmocka_unit_test(same_mount),
 	};

@@ -41,8 +41,12 @@ static int vars_lookup(void *user, enum lab_var var, const char *arg, struct str
 		       struct err *e)
 {
 	(void)arg;
+	if (var == LAB_VAR_DOCKER_SOCKET) {
+		strbuf_adds(out, "/tmp/eng/docker.sock");
+		return 0;
+	}
 	if (var != LAB_VAR_SCRATCH)
-		return err_input(e, "only {scratch} here");
+		return err_input(e, "only {scratch} and {docker_socket} here");
 	strbuf_adds(out, user);
 	return 0;
 }
@@ -142,6 +146,27 @@ static void reach_on_canonical(void **state)
 	policy_flags_free(&f);
 }
 
+/* {docker_socket} is the engine's own socket: whole or not at all, and
+ * the gate lists it as the Docker API. */
+static void engine_socket(void **state)
+{
+	char *v[] = {(char[]){"-v"}, (char[]){"{docker_socket}:/var/run/docker.sock:ro"}};
+	char *bad[] = {(char[]){"-v"}, (char[]){"{docker_socket}/x:/s"}};
+	struct lab_words w = words(v, 2);
+	struct policy_flags f;
+	struct got g = {0};
+
+	(void)state;
+	assert_int_equal(policy_parse(&w, &f, keep, &g), 0);
+	assert_true(f.v[0].reach);
+	assert_string_equal(f.v[0].why, "the Docker API: full control of the host");
+	policy_flags_free(&f);
+	cleanup_free char *got = roundtrip(v, 2, "/run/isolab/x", &g);
+	assert_string_equal(got, "--volume=/tmp/eng/docker.sock:/var/run/docker.sock:ro");
+	free(roundtrip(bad, 2, "/run/isolab/x", &g));
+	assert_int_not_equal(g.n, 0);
+}
+
 /* Every file of the hostile corpus is refused, each problem with a
  * line and a column. */
 static void hostile_corpus(void **state)
@@ -178,6 +203,7 @@ int main(void)
 		cmocka_unit_test(canonical_argv),
 		cmocka_unit_test(expansion_rechecked),
 		cmocka_unit_test(reach_on_canonical),
+		cmocka_unit_test(engine_socket),
 		cmocka_unit_test(hostile_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,9 +143,25 @@ static void errors(void **state)
 	assert_int_equal(err_set(NULL, ERR_INPUT, 0, "no object"), -1);
 }
 
+/* DESIGN.md's exit table: a failed system call is isolab failing at its
+ * own work (4), never an expectation (1). */
+static void exit_table(void **state)
+{
+	struct err e = {0};
+
+	(void)state;
+	err_set(&e, ERR_SYSTEM, ENOENT, "cannot create %s", "/x");
+	assert_int_equal(e.exit, EXIT_SYSTEM);
+	err_set(&e, ERR_INPUT, 0, "bad");
+	assert_int_equal(e.exit, EXIT_USAGE);
+	err_set(&e, ERR_ENGINE, 0, "down");
+	assert_int_equal(e.exit, EXIT_ENGINE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exit_table),
 		cmocka_unit_test(shell_quoting), cmocka_unit_test(shell_round_trip),
 		cmocka_unit_test(paths),         cmocka_unit_test(buffers),
 		cmocka_unit_test(errors),        cmocka_unit_test(reading),

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test_engine_socket.sh: the docker-socket step on an engine that is not
+# /var/run/docker.sock (issue 11, section 3). Its container gets the socket
+# of the engine isolab talks to (DOCKER_HOST here, a private dockerd), the
+# mounts table calls that socket docker-socket, and the sibling the probe
+# creates through it is created, and removed, on that engine. Needs root.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/dockerd.sh
+
+ISOLAB=${ISOLAB:-./isolab}
+[ "$(id -u)" = 0 ] || cannot_run "needs root"
+command -v dockerd >/dev/null || cannot_run "no dockerd"
+command -v jq >/dev/null || cannot_run "needs jq"
+tmp=$(mktemp -d)
+trap 'dockerd_stop; rm -rf --one-file-system "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
+export ISOLAB_SCRATCH_BASE=$tmp/run ISOLAB_DISK_BASE=$tmp/disk ISOLAB_ISOLATED_VM=1
+dockerd_start || cannot_run "a private dockerd did not start"
+sock=${DOCKER_HOST#unix://}
+dockerd_image >/dev/null || cannot_run "the lab image could not be built"
+
+timeout -s KILL 120 "$ISOLAB" run host-mounts --step docker-socket --json </dev/null \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "run --step docker-socket on DOCKER_HOST: exit 0 (got $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 5
+check "the container was given the engine's own socket" \
+	grep -q -- "--volume=$sock:/var/run/docker.sock:ro" "$tmp/out"
+check "the mounts table calls it docker-socket" \
+	jq -e '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
+	"$tmp/out" >/dev/null
+check "the sibling read the canary through it" \
+	jq -e '[.. | objects | select(.id? == "sibling") | .result?] | index("allowed") != null' "$tmp/out" >/dev/null
+check "nothing labelled is left on that engine" [ "$(labelled_left isolab.session)" = 0 ]
+tap_done
