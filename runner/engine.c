@@ -280,6 +280,7 @@ int engine_init(struct engine *eng, const char *name, struct err *e)
 		name = ENGINE_DEFAULT_NAME;
 	eng->name = xstrdup(name);
 	eng->quick_timeout_ms = ENGINE_QUICK_TIMEOUT_MS;
+	eng->rm_timeout_ms = ENGINE_RM_TIMEOUT_MS;
 	eng->run_timeout_ms = ENGINE_RUN_TIMEOUT_MS;
 	eng->exec_timeout_ms = ENGINE_EXEC_TIMEOUT_MS;
 	eng->build_timeout_ms = ENGINE_BUILD_TIMEOUT_MS;
@@ -1058,7 +1059,7 @@ int engine_exec(struct engine *eng, const char *container, char *const *argv, in
 int engine_rm(struct engine *eng, char *const *ids, struct err *e)
 {
 	struct argv a = ARGV_INIT, gone = ARGV_INIT;
-	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_opts o = engine_opts(eng, eng->rm_timeout_ms);
 	struct exec_result res;
 	int rc;
 

@@ -13,9 +13,13 @@
 #include "exec.h"
 #include "util.h"
 
-#define ENGINE_QUICK_TIMEOUT_MS 15000  /* info, inspect, ps, rm, image inspect */
-#define ENGINE_RUN_TIMEOUT_MS 60000    /* docker run -d */
-#define ENGINE_EXEC_TIMEOUT_MS 30000   /* docker exec, unless the call says */
+/* The deadlines tolerate a slow host: under software emulation (a lab VM
+ * without KVM) a container takes 10 to 30 s to start and as long to be
+ * killed and removed, more when two such VMs share the machine. */
+#define ENGINE_QUICK_TIMEOUT_MS 15000  /* info, inspect, ps, image inspect */
+#define ENGINE_RM_TIMEOUT_MS 90000     /* docker rm -f of a step's containers */
+#define ENGINE_RUN_TIMEOUT_MS 120000   /* docker run -d */
+#define ENGINE_EXEC_TIMEOUT_MS 60000   /* docker exec, unless the call says */
 #define ENGINE_BUILD_TIMEOUT_MS 300000 /* docker build */
 
 /* What went wrong. Engine operations return 0 or one of these, with the
@@ -40,6 +44,7 @@ struct engine {
 	              * every command, so the command shown is the one run */
 	char *bin;   /* resolved executable; NULL when there is none */
 	int quick_timeout_ms;
+	int rm_timeout_ms;
 	int run_timeout_ms;
 	int exec_timeout_ms;
 	int build_timeout_ms;
