@@ -913,7 +913,7 @@ json_t *step_result_json(const struct step_result *r)
 	json_t *notes = json_array();
 	for (size_t i = 0; i < step->n_notes; i++)
 		json_array_append_new(notes, json_string(step->notes[i].text));
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:o, s:o, s:I}",
 			 "lab", r->lab->id, "step", step->id, "title", step->title, "notes", notes, "index",
 			 (json_int_t)r->index, "of", (json_int_t)r->lab->n_steps, "question",
 			 question_json(step->question), "containers", containers, "comparisons",
