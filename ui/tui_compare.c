@@ -604,6 +604,67 @@ static void cell(struct tui_line *l, const char *text, int w, enum tui_color c)
 	}
 }
 
+/* How much of text starts the next line of a w-column cell: up to a space
+ * or a '/' that fits (a word or a path component is not split), else as
+ * many characters as fit. */
+static size_t fit_piece(const char *text, int w)
+{
+	size_t len = strlen(text), cut = 0, brk = 0;
+
+	while (cut < len) {
+		size_t n = 1;
+		while (cut + n < len && ((unsigned char)text[cut + n] & 0xc0) == 0x80)
+			n++;
+		if (tui_nwidth(text, cut + n) > w)
+			break;
+		cut += n;
+		if (text[cut - 1] == ' ' || text[cut - 1] == '/')
+			brk = cut;
+	}
+	if (cut == len || text[cut] == ' ')
+		return cut;
+	if (brk)
+		return brk;
+	return cut ? cut : len;
+}
+
+/* One cell of a row that wraps: its text, its width, the gap after it. */
+struct rcell {
+	const char *text;
+	int w, gap;
+	enum tui_color c;
+};
+
+#define ROW_MAX_CELLS 4
+
+/* A table row whose cells wrap inside their columns instead of ending in
+ * an ellipsis: a cell's text carries the lesson ("host bind, read-only"). */
+static void wrapped_row(struct tui_doc *d, int indent, const struct rcell *cells, size_t n)
+{
+	const char *rest[ROW_MAX_CELLS];
+	bool more = true;
+
+	if (n > ROW_MAX_CELLS)
+		n = ROW_MAX_CELLS;
+	for (size_t i = 0; i < n; i++)
+		rest[i] = cells[i].text ? cells[i].text : "";
+	while (more) {
+		struct tui_line *l = tui_doc_line(d, indent);
+		more = false;
+		for (size_t i = 0; i < n; i++) {
+			size_t k = fit_piece(rest[i], cells[i].w);
+			cleanup_free char *piece = xstrndup(rest[i], k);
+			cell(l, piece, cells[i].w, cells[i].c);
+			for (int g = 0; g < cells[i].gap; g++)
+				tui_line_add(l, " ", TC_NORMAL);
+			rest[i] += k;
+			while (*rest[i] == ' ')
+				rest[i]++;
+			more |= *rest[i] != '\0';
+		}
+	}
+}
+
 static void heading(struct tui_doc *d, const char *text, int indent, bool anchor)
 {
 	struct tui_line *l = tui_doc_line(d, indent);
@@ -651,13 +712,13 @@ static void render_items(struct tui_doc *d, struct items *it, const char *ref_na
 			const struct item *x = &it->v[i];
 			if (x->sec != s)
 				continue;
-			l = tui_doc_line(d, 3);
-			cell(l, x->weight ? mark_of(x) : " ", 2, x->color);
-			cell(l, x->label, lw - 2, x->weight >= 30 ? TC_STRONG : TC_NORMAL);
-			tui_line_add(l, "  ", TC_NORMAL);
-			cell(l, x->ref, cw, x->ref_color);
-			tui_line_add(l, "  ", TC_NORMAL);
-			cell(l, x->subj, cw, x->subj_color);
+			const struct rcell row[] = {
+				{x->weight ? mark_of(x) : " ", 2, 0, x->color},
+				{x->label, lw - 2, 2, x->weight >= 30 ? TC_STRONG : TC_NORMAL},
+				{x->ref, cw, 2, x->ref_color},
+				{x->subj, cw, 0, x->subj_color},
+			};
+			wrapped_row(d, 3, row, sizeof(row) / sizeof(row[0]));
 			if (x->note || x->danger) {
 				struct tui_para p = {NULL, 0};
 				if (x->danger)
