@@ -1519,6 +1519,49 @@ static void render_inodes(struct tui_doc *d, json_t *tr, int width)
 	}
 }
 
+/* The step's review as `isolab audit` prints it: per container, each
+ * finding's check, severity, status (OPEN or accepted) and the reason an
+ * accepted one gives (an open one: its evidence). */
+static void render_audit(struct tui_doc *d, json_t *tr, int width)
+{
+	json_t *audit = json_object_get(tr, "audit");
+	int sw = 9, stw = 9, cw = 24, rw = width - 3 - cw - 2 - sw - 2 - stw - 2;
+	size_t i, j;
+	json_t *c, *f;
+
+	if (!json_array_size(audit))
+		return;
+	if (rw < 16)
+		rw = 16;
+	heading(d, "The review, as isolab audit prints it", 1, true);
+	const struct rcell head[] = {{"CHECK", cw, 2, TC_DIM},
+				     {"SEVERITY", sw, 2, TC_DIM},
+				     {"STATUS", stw, 2, TC_DIM},
+				     {"REASON (accepted) / EVIDENCE (open)", rw, 0, TC_DIM}};
+	wrapped_row(d, 3, head, ARRAY_SIZE(head));
+	json_array_foreach(audit, i, c) {
+		struct tui_line *l = tui_doc_line(d, 2);
+		tui_line_add(l, jstr(c, "name") ? jstr(c, "name") : "?", TC_STRONG);
+		if (!json_array_size(json_object_get(c, "findings"))) {
+			l = tui_doc_line(d, 3);
+			tui_line_add(l, "no finding", TC_DIM);
+		}
+		json_array_foreach(json_object_get(c, "findings"), j, f) {
+			bool ok = jtrue(f, "accepted");
+			const char *why = ok ? jstr(f, "reason") : jstr(f, "evidence");
+			const struct rcell row[] = {
+				{jstr(f, "check") ? jstr(f, "check") : "?", cw, 2, TC_NORMAL},
+				{jstr(f, "severity") ? jstr(f, "severity") : "?", sw, 2,
+				 ok ? TC_DIM : TC_DANGER},
+				{ok ? "accepted" : "OPEN", stw, 2, ok ? TC_ADDED : TC_DANGER},
+				{why ? why : "", rw, 0, TC_DIM},
+			};
+			wrapped_row(d, 3, row, ARRAY_SIZE(row));
+		}
+	}
+	tui_doc_blank(d);
+}
+
 static void render_kernel_views(struct tui_doc *d, json_t *tr, int width, bool present)
 {
 	json_t *cs = json_object_get(tr, "containers");
@@ -1632,6 +1675,7 @@ void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opt
 			render_kernel_views(d, tr, width, true);
 		if (o->inodes)
 			render_inodes(d, tr, width);
+		render_audit(d, tr, width);
 		present_disagreements(d, tr, width);
 		present_proof(d, tr, width);
 		return;
@@ -1639,6 +1683,7 @@ void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opt
 	render_kernel_views(d, tr, width, false);
 	if (o->inodes)
 		render_inodes(d, tr, width);
+	render_audit(d, tr, width);
 	render_docker_kernel(d, tr, width);
 	render_actions(d, tr, width);
 	if (json_array_size(json_object_get(tr, "expectations"))) {
