@@ -868,8 +868,9 @@ static void render_docker_kernel(struct tui_doc *d, json_t *tr, int width)
 			json_t *nv;
 			struct strbuf host = STRBUF_INIT;
 
-			strbuf_addf(&seen, "%zu capabilities (%zu beyond Docker's default)",
-				    json_array_size(eff), json_array_size(beyond));
+			strbuf_addf(&seen, "%zu capabilit%s (%zu beyond Docker's default)",
+				    json_array_size(eff), json_array_size(eff) == 1 ? "y" : "ies",
+				    json_array_size(beyond));
 			json_object_foreach(json_object_get(insp, "namespaces"), ns, nv)
 				if (json_is_true(json_object_get(nv, "shared_with_host")) &&
 				    !strstr(ns, "_for_children"))
