@@ -4,6 +4,7 @@
  * run flags, probes, host actions, expectation kinds and their fields) and
  * collects every problem of a file, reported in file order. */
 #include "lab.h"
+#include "labclaims.h"
 #include "policy.h"
 
 #include <dirent.h>
@@ -2172,6 +2173,7 @@ static void parse_step(struct ctx *c, const struct ynode *n, struct lab_step *st
 		for (size_t i = 0; i < st->hints.n; i++)
 			if (st->hints.v[i][0] == '\0')
 				problem_pos(c, &st->hints.pos[i], "a hint must not be empty");
+		lab_claims_check(st, policy_problem, c);
 	}
 }
 

@@ -91,5 +91,6 @@ void ns_compare(struct ns_set *target, const struct ns_set *host)
 			continue;
 		}
 		t->shared = t->dev == h->dev && t->ino == h->ino;
+		t->host_ino = h->ino;
 	}
 }

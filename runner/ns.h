@@ -17,6 +17,7 @@ struct ns_entry {
 	char name[24]; /* "mnt", "pid_for_children", ... */
 	dev_t dev;
 	uint64_t ino;
+	uint64_t host_ino; /* the host's namespace of this kind (ns_compare); 0 unknown */
 	int err;    /* 0, or the errno that kept it unreadable (EACCES without root) */
 	int shared; /* 1 shared with the host, 0 not, -1 unknown */
 };

@@ -78,8 +78,9 @@ static json_t *ns_json(const struct ns_set *ns)
 					      ? "permission denied: reading another user's namespaces needs root"
 					      : strerror(n->err));
 		} else {
-			e = json_pack("{s:I, s:o}", "inode", (json_int_t)n->ino, "shared_with_host",
-				      n->shared < 0 ? json_null() : json_boolean(n->shared));
+			e = json_pack("{s:I, s:o, s:o}", "inode", (json_int_t)n->ino, "shared_with_host",
+				      n->shared < 0 ? json_null() : json_boolean(n->shared), "host_inode",
+				      n->host_ino ? json_integer((json_int_t)n->host_ino) : json_null());
 		}
 		json_object_set_new(o, n->name, e);
 	}

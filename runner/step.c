@@ -543,8 +543,8 @@ static void check_expect(const struct step_ctx *ctx, const struct step_result *r
 			    (c->plan.approximated || (c->target->docker && c->target->docker->privileged));
 		out->text = xasprintf("%s: runs privileged%s", who,
 				      c->plan.approximated ? " (approximated on this host)" : "");
-		out->seen = xasprintf("%d capabilities, seccomp %s%s",
-				      __builtin_popcountll(s->caps.set[CAPS_EFFECTIVE]),
+		int ncap = __builtin_popcountll(s->caps.set[CAPS_EFFECTIVE]);
+		out->seen = xasprintf("%d capabilit%s, seccomp %s%s", ncap, ncap == 1 ? "y" : "ies",
 				      snapshot_seccomp_name(s->seccomp),
 				      c->plan.approximated ? ", --privileged approximated" : "");
 		out->held = priv && sys_admin && s->seccomp == SECCOMP_DISABLED;

@@ -187,6 +187,8 @@ size_t tui_doc_pages(const struct tui_doc *d, int rows, size_t **starts);
 struct tui_compare_opts {
 	int width;
 	bool present; /* presentation: only what matters, one idea a page */
+	bool bounding; /* the step is about the bounding set: always its row */
+	bool inodes;   /* the step compares namespace inodes: show them, host beside */
 };
 
 /* Lay out a step transcript (step_result_json) into d. */

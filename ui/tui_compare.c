@@ -131,14 +131,49 @@ static int cap_bit(const char *name)
 	return b;
 }
 
-static void gather_caps(struct items *it, json_t *ref, json_t *subj, json_t *diff)
+/* n capabilities, said right for one. */
+static char *caps_count(size_t n)
+{
+	return xasprintf("%zu capabilit%s", n, n == 1 ? "y" : "ies");
+}
+
+/* The bounding row: where the step is about the bounding set (lesson:
+ * true) always, each side's size with what differs; elsewhere only when
+ * it differs otherwise than the effective set does. */
+static void gather_bounding(struct items *it, json_t *ref, json_t *subj, json_t *diff, bool lesson)
+{
+	json_t *added = jpath(diff, "caps", "effective", "added");
+	json_t *removed = jpath(diff, "caps", "effective", "removed");
+	json_t *b_added = jpath(diff, "caps", "bounding", "added");
+	json_t *b_removed = jpath(diff, "caps", "bounding", "removed");
+	json_t *rb = jpath(ref, "caps", "bounding", "names");
+	json_t *sb = jpath(subj, "caps", "bounding", "names");
+	bool same = !json_array_size(b_added) && !json_array_size(b_removed);
+
+	if (!lesson && json_equal(b_added, added) && json_equal(b_removed, removed))
+		return;
+	struct item *x = item_new(it, SEC_CAPS, lesson ? 30 : 5);
+	x->label = xstrdup("bounding set");
+	x->ref = json_is_array(rb) ? caps_count(json_array_size(rb)) : xstrdup("");
+	x->subj = json_is_array(sb) ? caps_count(json_array_size(sb))
+				    : xasprintf("%zu more, %zu fewer", json_array_size(b_added),
+						json_array_size(b_removed));
+	x->mark = same ? TG_OK : json_array_size(b_added) ? TG_ADDED : TG_REMOVED;
+	x->color = same ? TC_DIM : json_array_size(b_added) ? TC_ADDED : TC_REMOVED;
+	x->note = same ? xstrdup("the ceiling: the most a program run here could ever gain; "
+				 "the same on both")
+		       : xasprintf("the ceiling: the most a program run here could ever gain; "
+				   "%zu more, %zu fewer than the reference's",
+				   json_array_size(b_added), json_array_size(b_removed));
+	x->said = xasprintf("bounding set: %s", x->subj);
+}
+
+static void gather_caps(struct items *it, json_t *ref, json_t *subj, json_t *diff, bool bounding)
 {
 	json_t *added = jpath(diff, "caps", "effective", "added");
 	json_t *removed = jpath(diff, "caps", "effective", "removed");
 	json_t *ref_names = jpath(ref, "caps", "effective", "names");
 	json_t *subj_names = jpath(subj, "caps", "effective", "names");
-	json_t *b_added = jpath(diff, "caps", "bounding", "added");
-	json_t *b_removed = jpath(diff, "caps", "bounding", "removed");
 	size_t i, both = 0;
 	json_t *v;
 
@@ -230,14 +265,7 @@ static void gather_caps(struct items *it, json_t *ref, json_t *subj, json_t *dif
 		argv_pushf(&it->info[SEC_CAPS], "%zu held by both; the reference holds %zu, the "
 			   "subject %zu",
 			   both, json_array_size(ref_names), json_array_size(subj_names));
-	if (!json_equal(b_added, added) || !json_equal(b_removed, removed)) {
-		struct item *x = item_new(it, SEC_CAPS, 5);
-		x->label = xstrdup("bounding set");
-		x->ref = xstrdup("");
-		x->subj = xasprintf("%zu more, %zu fewer", json_array_size(b_added),
-				    json_array_size(b_removed));
-		x->note = xstrdup("the most the process could ever gain");
-	}
+	gather_bounding(it, ref, subj, diff, bounding);
 }
 
 static int ns_weight(const char *ns)
@@ -604,6 +632,67 @@ static void cell(struct tui_line *l, const char *text, int w, enum tui_color c)
 	}
 }
 
+/* How much of text starts the next line of a w-column cell: up to a space
+ * or a '/' that fits (a word or a path component is not split), else as
+ * many characters as fit. */
+static size_t fit_piece(const char *text, int w)
+{
+	size_t len = strlen(text), cut = 0, brk = 0;
+
+	while (cut < len) {
+		size_t n = 1;
+		while (cut + n < len && ((unsigned char)text[cut + n] & 0xc0) == 0x80)
+			n++;
+		if (tui_nwidth(text, cut + n) > w)
+			break;
+		cut += n;
+		if (text[cut - 1] == ' ' || text[cut - 1] == '/')
+			brk = cut;
+	}
+	if (cut == len || text[cut] == ' ')
+		return cut;
+	if (brk)
+		return brk;
+	return cut ? cut : len;
+}
+
+/* One cell of a row that wraps: its text, its width, the gap after it. */
+struct rcell {
+	const char *text;
+	int w, gap;
+	enum tui_color c;
+};
+
+#define ROW_MAX_CELLS 4
+
+/* A table row whose cells wrap inside their columns instead of ending in
+ * an ellipsis: a cell's text carries the lesson ("host bind, read-only"). */
+static void wrapped_row(struct tui_doc *d, int indent, const struct rcell *cells, size_t n)
+{
+	const char *rest[ROW_MAX_CELLS];
+	bool more = true;
+
+	if (n > ROW_MAX_CELLS)
+		n = ROW_MAX_CELLS;
+	for (size_t i = 0; i < n; i++)
+		rest[i] = cells[i].text ? cells[i].text : "";
+	while (more) {
+		struct tui_line *l = tui_doc_line(d, indent);
+		more = false;
+		for (size_t i = 0; i < n; i++) {
+			size_t k = fit_piece(rest[i], cells[i].w);
+			cleanup_free char *piece = xstrndup(rest[i], k);
+			cell(l, piece, cells[i].w, cells[i].c);
+			for (int g = 0; g < cells[i].gap; g++)
+				tui_line_add(l, " ", TC_NORMAL);
+			rest[i] += k;
+			while (*rest[i] == ' ')
+				rest[i]++;
+			more |= *rest[i] != '\0';
+		}
+	}
+}
+
 static void heading(struct tui_doc *d, const char *text, int indent, bool anchor)
 {
 	struct tui_line *l = tui_doc_line(d, indent);
@@ -651,13 +740,13 @@ static void render_items(struct tui_doc *d, struct items *it, const char *ref_na
 			const struct item *x = &it->v[i];
 			if (x->sec != s)
 				continue;
-			l = tui_doc_line(d, 3);
-			cell(l, x->weight ? mark_of(x) : " ", 2, x->color);
-			cell(l, x->label, lw - 2, x->weight >= 30 ? TC_STRONG : TC_NORMAL);
-			tui_line_add(l, "  ", TC_NORMAL);
-			cell(l, x->ref, cw, x->ref_color);
-			tui_line_add(l, "  ", TC_NORMAL);
-			cell(l, x->subj, cw, x->subj_color);
+			const struct rcell row[] = {
+				{x->weight ? mark_of(x) : " ", 2, 0, x->color},
+				{x->label, lw - 2, 2, x->weight >= 30 ? TC_STRONG : TC_NORMAL},
+				{x->ref, cw, 2, x->ref_color},
+				{x->subj, cw, 0, x->subj_color},
+			};
+			wrapped_row(d, 3, row, sizeof(row) / sizeof(row[0]));
 			if (x->note || x->danger) {
 				struct tui_para p = {NULL, 0};
 				if (x->danger)
@@ -779,8 +868,9 @@ static void render_docker_kernel(struct tui_doc *d, json_t *tr, int width)
 			json_t *nv;
 			struct strbuf host = STRBUF_INIT;
 
-			strbuf_addf(&seen, "%zu capabilities (%zu beyond Docker's default)",
-				    json_array_size(eff), json_array_size(beyond));
+			strbuf_addf(&seen, "%zu capabilit%s (%zu beyond Docker's default)",
+				    json_array_size(eff), json_array_size(eff) == 1 ? "y" : "ies",
+				    json_array_size(beyond));
 			json_object_foreach(json_object_get(insp, "namespaces"), ns, nv)
 				if (json_is_true(json_object_get(nv, "shared_with_host")) &&
 				    !strstr(ns, "_for_children"))
@@ -1383,6 +1473,96 @@ static void render_kernel_view(struct tui_doc *d, json_t *c, int width, bool pre
 	strbuf_release(&binds);
 }
 
+/* The namespace inodes of each container beside the host's, as
+ * `ls -l /proc/PID/ns` prints them: the same number is the same namespace. */
+static void render_inodes(struct tui_doc *d, json_t *tr, int width)
+{
+	size_t i;
+	json_t *c;
+	int cw = (width - 6 - 20) / 3;
+
+	if (cw < 12)
+		cw = 12;
+	json_array_foreach(json_object_get(tr, "containers"), i, c) {
+		json_t *nss = jpath(c, "inspect", "namespaces", NULL);
+		const char *ns;
+		json_t *v;
+
+		if (!json_object_size(nss))
+			continue;
+		cleanup_free char *title = xasprintf("%s: its namespace inodes beside the host's",
+						     cname(c));
+		heading(d, title, 1, false);
+		const struct rcell head[] = {{"namespace", 18, 2, TC_STRONG},
+					     {"the host's", cw, 2, TC_DIM},
+					     {cname(c), cw, 2, TC_DIM},
+					     {"", cw, 0, TC_DIM}};
+		wrapped_row(d, 3, head, ARRAY_SIZE(head));
+		json_object_foreach(nss, ns, v) {
+			json_t *hi = json_object_get(v, "host_inode");
+			bool shared = json_is_true(json_object_get(v, "shared_with_host"));
+			if (strstr(ns, "_for_children"))
+				continue;
+			cleanup_free char *hs = json_is_integer(hi)
+							? xasprintf("%s:[%lld]", ns, json_integer_value(hi))
+							: xstrdup("?");
+			cleanup_free char *cs = xasprintf("%s:[%lld]", ns, jint(v, "inode", 0));
+			const struct rcell row[] = {
+				{ns, 18, 2, TC_NORMAL},
+				{hs, cw, 2, TC_NORMAL},
+				{cs, cw, 2, shared ? TC_SHARED : TC_NORMAL},
+				{shared ? "the same: the host's" : "its own", cw, 0,
+				 shared ? TC_SHARED : TC_DIM},
+			};
+			wrapped_row(d, 3, row, ARRAY_SIZE(row));
+		}
+		tui_doc_blank(d);
+	}
+}
+
+/* The step's review as `isolab audit` prints it: per container, each
+ * finding's check, severity, status (OPEN or accepted) and the reason an
+ * accepted one gives (an open one: its evidence). */
+static void render_audit(struct tui_doc *d, json_t *tr, int width)
+{
+	json_t *audit = json_object_get(tr, "audit");
+	int sw = 9, stw = 9, cw = 24, rw = width - 3 - cw - 2 - sw - 2 - stw - 2;
+	size_t i, j;
+	json_t *c, *f;
+
+	if (!json_array_size(audit))
+		return;
+	if (rw < 16)
+		rw = 16;
+	heading(d, "The review, as isolab audit prints it", 1, true);
+	const struct rcell head[] = {{"CHECK", cw, 2, TC_DIM},
+				     {"SEVERITY", sw, 2, TC_DIM},
+				     {"STATUS", stw, 2, TC_DIM},
+				     {"REASON (accepted) / EVIDENCE (open)", rw, 0, TC_DIM}};
+	wrapped_row(d, 3, head, ARRAY_SIZE(head));
+	json_array_foreach(audit, i, c) {
+		struct tui_line *l = tui_doc_line(d, 2);
+		tui_line_add(l, jstr(c, "name") ? jstr(c, "name") : "?", TC_STRONG);
+		if (!json_array_size(json_object_get(c, "findings"))) {
+			l = tui_doc_line(d, 3);
+			tui_line_add(l, "no finding", TC_DIM);
+		}
+		json_array_foreach(json_object_get(c, "findings"), j, f) {
+			bool ok = jtrue(f, "accepted");
+			const char *why = ok ? jstr(f, "reason") : jstr(f, "evidence");
+			const struct rcell row[] = {
+				{jstr(f, "check") ? jstr(f, "check") : "?", cw, 2, TC_NORMAL},
+				{jstr(f, "severity") ? jstr(f, "severity") : "?", sw, 2,
+				 ok ? TC_DIM : TC_DANGER},
+				{ok ? "accepted" : "OPEN", stw, 2, ok ? TC_ADDED : TC_DANGER},
+				{why ? why : "", rw, 0, TC_DIM},
+			};
+			wrapped_row(d, 3, row, ARRAY_SIZE(row));
+		}
+	}
+	tui_doc_blank(d);
+}
+
 static void render_kernel_views(struct tui_doc *d, json_t *tr, int width, bool present)
 {
 	json_t *cs = json_object_get(tr, "containers");
@@ -1477,7 +1657,7 @@ void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opt
 		if (!rc || !sc)
 			continue;
 		memset(&it, 0, sizeof(it));
-		gather_caps(&it, ri, si, diff);
+		gather_caps(&it, ri, si, diff, o->bounding);
 		gather_ns(&it, ri, si);
 		gather_mounts(&it, diff);
 		gather_security(&it, ri, si);
@@ -1494,11 +1674,17 @@ void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opt
 	if (o->present) {
 		if (!json_array_size(cmps))
 			render_kernel_views(d, tr, width, true);
+		if (o->inodes)
+			render_inodes(d, tr, width);
+		render_audit(d, tr, width);
 		present_disagreements(d, tr, width);
 		present_proof(d, tr, width);
 		return;
 	}
 	render_kernel_views(d, tr, width, false);
+	if (o->inodes)
+		render_inodes(d, tr, width);
+	render_audit(d, tr, width);
 	render_docker_kernel(d, tr, width);
 	render_actions(d, tr, width);
 	if (json_array_size(json_object_get(tr, "expectations"))) {
@@ -1507,11 +1693,12 @@ void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opt
 		tui_doc_blank(d);
 	}
 	if (json_array_size(json_object_get(tr, "removed"))) {
-		struct tui_line *l = tui_doc_line(d, 1);
+		struct tui_para p = {NULL, 0};
 		size_t j;
 		json_t *v;
-		tui_line_add(l, "Removed at the end of the step:", TC_DIM);
+		tui_para_add(&p, "Removed at the end of the step:", TC_DIM);
 		json_array_foreach(json_object_get(tr, "removed"), j, v)
-			tui_line_addf(l, TC_DIM, " %s", json_string_value(v));
+			tui_para_word(&p, json_string_value(v), TC_DIM);
+		tui_para_flush(&p, d, width, 1, 3);
 	}
 }

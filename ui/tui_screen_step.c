@@ -351,8 +351,9 @@ static void build_text(struct tui *t, struct step_screen *s)
 			tui_doc_page(d);
 		for (size_t i = 0; i < s->hints && i < step->hints.n; i++) {
 			bool last = i + 1 == step->hints.n;
-			char *lead = last ? xstrdup("Solution:")
-					  : xasprintf("Hint %zu of %zu:", i + 1, step->hints.n - 1);
+			char *lead = last		      ? xstrdup("Solution:")
+				     : step->hints.n == 2 ? xstrdup("Hint:")
+							  : xasprintf("Hint %zu of %zu:", i + 1, step->hints.n - 1);
 			const char *text = step->hints.v[i];
 			if (last && util_str_has_prefix(text, "Solution:"))
 				text += strlen("Solution:");
@@ -415,6 +416,23 @@ static void build_events(struct tui *t, struct step_screen *s, const struct tui_
 	}
 }
 
+/* Is the step about the bounding set: an expectation on it, or its text
+ * or a hint naming it (the ceiling, drop-all)? Its comparison then always
+ * shows the bounding row. */
+static bool about_bounding(const struct lab_step *st)
+{
+	for (size_t i = 0; i < st->n_expects; i++)
+		if (st->expects[i].kind == LAB_EXPECT_CAP &&
+		    st->expects[i].cap.set == LAB_CAPSET_BOUNDING)
+			return true;
+	if (st->text && strcasestr(st->text, "bounding"))
+		return true;
+	for (size_t i = 0; i < st->hints.n; i++)
+		if (strcasestr(st->hints.v[i], "bounding"))
+			return true;
+	return false;
+}
+
 static void build_results(struct tui *t, struct step_screen *s)
 {
 	const struct tui_run *r = shown_run(t, s);
@@ -428,6 +446,8 @@ static void build_results(struct tui *t, struct step_screen *s)
 		struct tui_compare_opts o = {
 			.width = t->present ? t->cols - 6 : t->cols - 2,
 			.present = t->present,
+			.bounding = about_bounding(cur(s)),
+			.inodes = cur(s)->text && strcasestr(cur(s)->text, "inode"),
 		};
 		tui_compare_doc(d, r->transcript, &o);
 		if (t->present)
@@ -612,7 +632,8 @@ static void step_draw(struct tui *t, void *self, int top, int rows)
 		if (s->doc.n > (size_t)body) {
 			size_t below = s->doc.n - *tp - (size_t)body;
 			cleanup_free char *more =
-				below ? xasprintf("%s %zu more lines: Down, PgDn, End", tui_glyph(TG_ELLIPSIS), below)
+				below ? xasprintf("%s %zu more line%s: Down, PgDn, End", tui_glyph(TG_ELLIPSIS), below,
+					    below == 1 ? "" : "s")
 				      : xasprintf("(the end: Up, PgUp, Home)");
 			int w = tui_width(more);
 			tui_put(stdscr, y0 + body, t->cols - w - 1, w, more, TC_DIM);
@@ -770,9 +791,13 @@ static void next_hint(struct tui *t, struct step_screen *s)
 			s->top[V_TEXT] = i > 2 ? i - 2 : 0;
 			break;
 		}
-	tui_message(t, TC_HINT, s->hints == h->n ? "The solution is below the commands."
-						  : "Hint %zu of %zu is below the commands (h: the next one).",
-		    s->hints, h->n - 1);
+	if (s->hints == h->n)
+		tui_message(t, TC_HINT, "The solution is below the commands.");
+	else if (h->n == 2)
+		tui_message(t, TC_HINT, "The hint is below the commands (h: the solution).");
+	else
+		tui_message(t, TC_HINT, "Hint %zu of %zu is below the commands (h: %s).", s->hints,
+			    h->n - 1, s->hints + 1 == h->n ? "the solution" : "the next one");
 }
 
 static void go_step(struct tui *t, struct step_screen *s, size_t idx)

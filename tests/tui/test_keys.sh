@@ -52,7 +52,7 @@ check "any key closes the help" wait_gone "Keys on this screen"
 
 # --- hints -----------------------------------------------------------------------
 keys h
-check "h shows the first hint" wait_for "Hint 1 of"
+check "h shows the first hint" wait_re "Hint( 1 of [0-9]+)?:"
 check "the solution is not shown yet" wait_gone "Solution:" 1
 keys h
 check "h again, at the end, shows the solution" wait_for "Solution:"

@@ -22,7 +22,9 @@ replay_step() {
 
 tui_start 120 40 ISOLAB_TUI_REPLAY="$fixtures" ISOLAB_TUI_REPLAY_DELAY_MS=50
 wait_for "Labs"
-check "capabilities, --privileged: the recorded run" replay_step 1 6
+# The privileged step's place in the lab (steps are added before it).
+priv=$(grep -E '^  - id: ' "$LABS/capabilities.yaml" | grep -n 'id: privileged$' | cut -d: -f1)
+check "capabilities, --privileged: the recorded run" replay_step 1 "$priv"
 TUI_SESSIONS+=("$(tui_session)")
 check "approximated, and said so" wait_for "--privileged was approximated for priv"
 check "what ran instead" wait_for "ran instead:"

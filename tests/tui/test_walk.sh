@@ -109,7 +109,9 @@ walk_lab() {
 	wait_for "Labs" || return 1
 	keys "$idx" Enter
 	for i in $(seq 1 "$n"); do
-		wait_for "Step $i of" 10 || return 1
+		# The header says "Step 3 of 7:", or "3/7" when the title would
+		# not fit beside it (presentation mode's page badge takes room).
+		wait_re "Step $i of $n:|^ *$i/$n " 10 || return 1
 		STEP=$(jq -r "select(.index == $i) | .step" "$rec/$LAB".*.json)
 		if [ "$present" = 1 ]; then
 			keys P

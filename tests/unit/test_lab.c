@@ -307,6 +307,18 @@ static const struct bad {
 	 "nsenter may run only hostname, cat, ls, readlink, id, stat or head, found 'sh'"},
 	{"host-read-outside", 22, 21,
 	 "host action 'cat' may read only under {scratch}, found '/etc/shadow'"},
+	{"hint-claims-action", 28, 9,
+	 "a hint names action 'look-again', but no expectation of the step checks it "
+	 "(a hint claims only what an expectation of step 'only' checks)"},
+	{"hint-claims-cap", 26, 10,
+	 "the solution names cap_net_raw, but no cap expectation of the step checks it "
+	 "(a hint claims only what an expectation of step 'only' checks)"},
+	{"hint-claims-container", 26, 9,
+	 "a hint names container 'third', but no expectation of the step checks it "
+	 "(a hint claims only what an expectation of step 'only' checks)"},
+	{"hint-claims-outcome", 26, 10,
+	 "the solution says 'allowed', but no action expectation of the step has result allowed "
+	 "(a hint claims only what an expectation of step 'only' checks)"},
 	{"markdown-link", 13, 7,
 	 "step text uses a link, which is not in isolab's Markdown subset (paragraphs, "
 	 "*emphasis*, **strong**, `code`, lists, code blocks, headings)"},
