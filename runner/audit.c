@@ -1237,6 +1237,86 @@ static void container_init(struct audit_container *out, const struct engine_cont
 	out->image = xstrdup(c ? c->image : "");
 }
 
+/* A restart policy brings the container back: between two runs it has no
+ * process to read, yet it is deployed and its configuration is live, so it
+ * is never "gone". */
+static bool comes_back(const struct engine_container *c)
+{
+	const char *p = c->restart_policy ? c->restart_policy : "";
+
+	return c->restarting || (*p && strcmp(p, "no") != 0);
+}
+
+static void docker_finding(struct audit_container *out, const char *check,
+			   enum audit_severity sev, const char *what)
+{
+	struct audit_finding *f = add_finding(out, check, sev);
+
+	f->evidence = xasprintf("from Docker's view; the process could not be read: %s", what);
+}
+
+/* What HostConfig alone shows, for a container whose process could not be
+ * read: the kernel cannot confirm it, but a reviewer still sees the risk. */
+static void docker_view(const struct engine_container *c, const struct host_ref *host,
+			struct audit_container *out)
+{
+	if (c->privileged)
+		docker_finding(out, "privileged", AUDIT_CRITICAL, "Docker's Privileged is true");
+	for (size_t i = 0; i < ARRAY_SIZE(ns_checks); i++) {
+		const struct ns_check *k = &ns_checks[i];
+		const char *mode = *(char *const *)((const char *)c + k->mode);
+		if (!mode || strcmp(mode, "host") != 0)
+			continue;
+		/* The host's cgroup namespace is Docker's default on cgroup v1. */
+		bool v1 = strcmp(k->ns, "cgroup") == 0 && (!host || cgroup_host_version(&host->mounts) == 1);
+		cleanup_free char *what = xasprintf("Docker says %s%s", k->flag,
+						    v1 ? " (cgroup v1: Docker's default there)" : "");
+		docker_finding(out, k->check, v1 ? AUDIT_INFO : audit_check_find(k->check)->severity,
+			       what);
+		out->v[out->n - 1].ns = k->ns;
+	}
+	if (c->cap_add.n && !c->privileged) {
+		cleanup_free char *add = argv_join(&c->cap_add, " ");
+		cleanup_free char *what = xasprintf("Docker: CapAdd [%s]", add);
+		docker_finding(out, "extra-caps", AUDIT_HIGH, what);
+	}
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const char *src = c->mounts[i].source ? c->mounts[i].source : "";
+		const char *base = strrchr(src, '/');
+		if (!base || strcmp(base, "/docker.sock") != 0)
+			continue;
+		cleanup_free char *what = xasprintf("Docker mounts %s at %s", src,
+						    c->mounts[i].destination);
+		docker_finding(out, "docker-socket", AUDIT_CRITICAL, what);
+	}
+	for (size_t i = 0; i < out->n; i++)
+		fill_fix(&out->v[i]);
+	apply_reasons(c, out, false);
+}
+
+/* The container exists but its process could not be read (t's error). */
+static void unreadable(const struct engine_container *c, const struct err *te,
+		       const struct host_ref *host, struct audit_container *out)
+{
+	container_init(out, c, NULL);
+	/* Exited, or its process went away before it could be opened ("no
+	 * process N"): gone, not an error, unless a restart policy brings it
+	 * back. */
+	if ((te->kind == ERR_EXITED || te->kind == ERR_INPUT) && !comes_back(c)) {
+		out->gone = true;
+		out->gone_why = xstrdup(te->msg);
+		return;
+	}
+	if (te->kind == ERR_EXITED || te->kind == ERR_INPUT)
+		out->error = xasprintf("%s; it is %s with restart policy \"%s\", so it runs again: "
+				       "not a pass (audit again to read its process)",
+				       te->msg, c->restarting ? "restarting" : c->status,
+				       *c->restart_policy ? c->restart_policy : "no");
+	else
+		out->error = xstrdup(te->msg);
+	docker_view(c, host, out);
+}
+
 void audit_evaluate(const struct engine_container *c, const struct snapshot *s,
 		    const struct host_ref *host, const struct host_facts *hf,
 		    struct audit_container *out)
@@ -1374,15 +1454,7 @@ int audit_containers(struct engine *eng, const struct host_ref *host, const stru
 			continue;
 		}
 		if (t->rc < 0) {
-			container_init(out, c, NULL);
-			/* Exited, or its process went away before it could be opened
-			 * ("no process N"): gone, not an error. */
-			if (t->err.kind == ERR_EXITED || t->err.kind == ERR_INPUT) {
-				out->gone = true;
-				out->gone_why = xstrdup(t->err.msg);
-			} else {
-				out->error = xstrdup(t->err.msg);
-			}
+			unreadable(c, &t->err, host, out);
 			continue;
 		}
 		audit_evaluate(c, &t->snap, host, hf, out);
@@ -1749,11 +1821,24 @@ static void text_table(FILE *out, const struct text *t, bool *seen)
 	scols_unref_table(tb);
 }
 
+/* An unread container's findings from Docker's view, under its line: the
+ * table holds only what the kernel confirmed. */
+static void unread_findings(FILE *out, const struct audit_container *c, size_t prose)
+{
+	for (size_t j = 0; j < c->n; j++) {
+		const struct audit_finding *f = &c->v[j];
+		cleanup_free char *fl = xasprintf("%s (%s%s): %s", f->check->name,
+						  audit_severity_name(f->severity),
+						  f->accepted ? ", accepted" : "", f->evidence);
+		wrap(out, "  ", fl, prose);
+	}
+}
+
 void audit_report_text(FILE *out, const struct audit_report *r, enum audit_severity min,
 		       const struct report_opts *o)
 {
 	bool seen[ARRAY_SIZE(checks)] = {false};
-	size_t with = 0, open_total = 0, reviewed = 0;
+	size_t with = 0, open_total = 0, reviewed = 0, unread = 0;
 	size_t tw = term_width(out);
 	size_t prose = tw ? MIN(tw - 1, 100) : 78;
 	struct argv clean = ARGV_INIT;
@@ -1762,6 +1847,7 @@ void audit_report_text(FILE *out, const struct audit_report *r, enum audit_sever
 	for (size_t i = 0; i < r->n; i++) {
 		const struct audit_container *c = &r->v[i];
 		size_t open;
+		unread += c->error != NULL;
 		if (c->gone || c->error)
 			continue;
 		reviewed++;
@@ -1783,6 +1869,11 @@ void audit_report_text(FILE *out, const struct audit_report *r, enum audit_sever
 			r->n_isolab);
 	if (!r->n) {
 		fputs("No running containers to audit: no findings.\n", out);
+	} else if (!with && unread) {
+		/* Never "No findings" while a container went unread. */
+		fprintf(out, "Not a pass: %zu container%s could not be read (below); %zu reviewed, "
+			     "none with a finding of %s severity or worse.\n",
+			unread, unread == 1 ? "" : "s", reviewed, audit_severity_name(min));
 	} else if (!with) {
 		fprintf(out, "No findings: %zu container%s reviewed, none with a finding of %s "
 			     "severity or worse.\n",
@@ -1812,6 +1903,8 @@ void audit_report_text(FILE *out, const struct audit_report *r, enum audit_sever
 			line = xasprintf("Could not audit %s: %s", display_name(c), c->error);
 		if (line)
 			wrap(out, "", line, prose);
+		if (c->error)
+			unread_findings(out, c, prose);
 		else if (!shown(c, min, NULL))
 			for (size_t j = 0; j < c->notes.n; j++) {
 				cleanup_free char *n = xasprintf("Note on %s: %s", display_name(c),

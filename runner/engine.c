@@ -825,6 +825,8 @@ static void parse_container(json_t *item, struct engine_container *c)
 	c->running = jbool(state, "Running");
 	c->status = jstr(state, "Status");
 	c->exit_code = jint(state, "ExitCode");
+	c->restarting = jbool(state, "Restarting");
+	c->restart_policy = jstr(json_object_get(host, "RestartPolicy"), "Name");
 	c->privileged = jbool(host, "Privileged");
 	jstrlist(host, "CapAdd", &c->cap_add);
 	jstrlist(host, "CapDrop", &c->cap_drop);
@@ -882,6 +884,7 @@ static void container_free(struct engine_container *c)
 	free(c->image);
 	free(c->image_id);
 	free(c->status);
+	free(c->restart_policy);
 	argv_free(&c->cap_add);
 	argv_free(&c->cap_drop);
 	argv_free(&c->binds);

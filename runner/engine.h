@@ -178,6 +178,8 @@ struct engine_container {
 	bool running;
 	char *status;      /* created, running, paused, restarting, exited, dead */
 	int exit_code;
+	bool restarting;      /* State.Restarting: between two runs of a restart policy */
+	char *restart_policy; /* HostConfig.RestartPolicy.Name: "", "no", "always", ... */
 	bool privileged;
 	struct argv cap_add;
 	struct argv cap_drop;
