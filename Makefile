@@ -34,7 +34,12 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -pthread -Irunner -Iui $(WARN) $(PKG_CFLAG
 
 RUNNER_SRC := $(sort $(wildcard runner/*.c))
 UI_SRC     := $(sort $(wildcard ui/*.c))
-HEADERS    := $(wildcard runner/*.h ui/*.h)
+
+# Each compiler run writes the headers it read into a .d file beside its
+# output (-MMD), with an empty rule for each header (-MP) so that removing
+# a header does not break the build; the .d files are included at the end.
+# An object is rebuilt when a header it includes changes, not when any does.
+DEPFLAGS := -MMD -MP
 
 B   ?= build
 BIN ?= isolab
@@ -68,6 +73,9 @@ FUZZ := $(B)/fuzz
 FUZZ_RUNNER_OBJ := $(RUNNER_SRC:%.c=$(FUZZ)/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
+
 .PHONY: all run test vm install uninstall clean bootstrap test-build FORCE
 
 PROBE := $(if $(wildcard image/probe.c),image/probe)
@@ -77,9 +85,9 @@ all: $(BIN) $(PROBE)
 $(BIN): $(RUNNER_OBJ) $(UI_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
-$(B)/%.o: %.c $(HEADERS)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # The data directory is compiled in: rebuild what uses it when PREFIX or
 # DATADIR changes, or `make install PREFIX=...` would install a binary that
@@ -102,41 +110,41 @@ image/probe: image/probe.c
 
 # --- tests -------------------------------------------------------------------
 
-$(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ) $(HEADERS)
+$(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
-$(SAN)/%.o: %.c $(HEADERS)
+$(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat $(SANFLAGS) -O1 -c -o $@ $<
+	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat $(DEPFLAGS) $(SANFLAGS) -O1 -c -o $@ $<
 
-$(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(HEADERS)
+$(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(ALL_CFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+	clang $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
-$(TSAN)/%.o: %.c $(HEADERS)
+$(TSAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat -fsanitize=thread -O1 -c -o $@ $<
+	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat $(DEPFLAGS) -fsanitize=thread -O1 -c -o $@ $<
 $(TSAN)/runner/lab.o $(TSAN)/runner/image.o: $(B)/datadir.stamp
 
 $(TSAN)/isolab: $(TSAN_OBJ)
 	clang $(ALL_CFLAGS) -fsanitize=thread -O1 -o $@ $^ $(PKG_LIBS)
 
-$(FUZZ)/%.o: %.c $(HEADERS)
+$(FUZZ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(ALL_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -O1 -c -o $@ $<
+	clang $(ALL_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined -O1 -c -o $@ $<
 
-$(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ) $(HEADERS)
+$(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -O1 -o $@ $< $(FUZZ_RUNNER_OBJ) $(PKG_LIBS)
+	clang $(ALL_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer,address,undefined -O1 -o $@ $< $(FUZZ_RUNNER_OBJ) $(PKG_LIBS)
 
 test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(TSAN)/isolab $(FUZZ_BIN)
 
 # --- benchmarks (not tests) ---------------------------------------------------
 
-$(B)/bench/%: bench/%.c $(RUNNER_OBJ) $(HEADERS)
+$(B)/bench/%: bench/%.c $(RUNNER_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< $(RUNNER_OBJ) $(PKG_LIBS)
 
 # --- the two commands of README.md --------------------------------------------
 
@@ -176,3 +184,11 @@ uninstall:
 
 clean:
 	rm -rf $(B) isolab image/probe
+
+# The header dependencies the compiler wrote (see DEPFLAGS); none before the
+# first build, when everything is built anyway.
+DEP_FILES := $(RUNNER_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) \
+             $(SAN_RUNNER_OBJ:.o=.d) $(SAN_HARNESS_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) \
+             $(FUZZ_RUNNER_OBJ:.o=.d) \
+             $(addsuffix .d,$(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(FUZZ_BIN) $(BENCH_BIN))
+-include $(wildcard $(DEP_FILES))
