@@ -87,7 +87,7 @@ static void probe_close_p(int *fd)
 #define cleanup_free __attribute__((cleanup(probe_free_p)))
 #define cleanup_close __attribute__((cleanup(probe_close_p)))
 
-static void die_oom(void)
+__attribute__((noreturn)) static void die_oom(void)
 {
 	static const char msg[] = "probe: out of memory\n";
 

@@ -1683,7 +1683,9 @@ static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_exp
 			continue;
 		struct strbuf sb = STRBUF_INIT;
 		if (given == 0) {
-			join_fields(&sb, k, g, g == 1 ? " or " : " or ");
+			/* Both groups join with "or": "one of" below is what says
+			 * that group 1 takes exactly one. */
+			join_fields(&sb, k, g, " or ");
 			problem_at(c, val, "%s %s expectation needs %s%s", article(k->name),
 				   k->name, g == 1 ? "one of " : "", strbuf_str(&sb));
 			ok = false;
@@ -2425,7 +2427,9 @@ int lab_list(const char *dir, struct lab_set *out, struct lab_problems *probs, s
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	/* An empty directory leaves names NULL, and qsort's pointer must not be. */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	out->v = xcalloc(n + 1, sizeof(*out->v));
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *path = xasprintf("%s/%s", dir, names[i]);

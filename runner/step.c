@@ -2,6 +2,7 @@
  * its two renderings. */
 #include "step.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <stdlib.h>
@@ -369,6 +370,9 @@ static int run_action(struct step_ctx *ctx, const struct lab_step *step, const s
 	if (def->kind == LAB_ACTION_HOST) {
 		argv_push_all(&a->argv, words.v);
 	} else {
+		/* lab_validate gives every probe and exec action a container;
+		 * only host actions run without one. */
+		assert(c);
 		argv_push(&a->argv, ctx->eng->name);
 		argv_push(&a->argv, "exec");
 		argv_push(&a->argv, c->name);

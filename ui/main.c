@@ -160,10 +160,12 @@ static int output_done(int code)
 
 int main(int argc, char **argv)
 {
+	/* no-color.org: a NO_COLOR that is set and not empty turns colour off. */
+	const char *no_color = getenv("NO_COLOR");
 	struct cli cli = {
 		.prog = "isolab",
 		.engine = getenv("ISOLAB_ENGINE"),
-		.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0',
+		.color = no_color == NULL || no_color[0] == '\0',
 	};
 	const char *vm = getenv("ISOLAB_ISOLATED_VM");
 	int code = 0;

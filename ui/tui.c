@@ -360,7 +360,7 @@ static void draw_title(struct tui *t)
 	x = 1 + tui_put(stdscr, 0, 1, room - 1, "isolab", TC_TITLE);
 	if (s->title && *s->title && x + 4 < room) {
 		x += 1 + tui_put(stdscr, 0, x + 1, room - x - 1, tui_glyph(TG_SEP), TC_TITLE_DIM);
-		x += 1 + tui_put_clip(stdscr, 0, x + 1, room - x - 1, s->title, TC_TITLE);
+		tui_put_clip(stdscr, 0, x + 1, room - x - 1, s->title, TC_TITLE);
 	}
 	if (rw)
 		tui_put(stdscr, 0, t->cols - rw, rw, strbuf_str(&right), TC_TITLE_DIM);

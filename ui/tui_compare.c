@@ -227,7 +227,6 @@ static void gather_caps(struct items *it, json_t *ref, json_t *subj, json_t *dif
 		x->said = xasprintf("%zu more capabilities", n_rest);
 	}
 	strbuf_release(&rest);
-	n_rest = 0;
 	if (json_array_size(removed) > GROUP_OVER) {
 		struct item *x = item_new(it, SEC_CAPS, 10);
 		json_array_foreach(removed, i, v)
