@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -228,6 +229,24 @@ void exec_child_fail(int status_fd)
 	_exit(127);
 }
 
+/* close_range's fallback (kernels before 5.11 have no CLOSE_RANGE_CLOEXEC,
+ * before 5.9 no close_range): close each fd from first up to the soft limit,
+ * keeping keep. Only system calls: it runs between fork and exec. */
+static void close_from(int first, int keep)
+{
+	struct rlimit rl;
+	rlim_t max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max = rl.rlim_cur;
+	/* An unlimited or huge limit would mean a million close() calls. */
+	if (max > 1 << 20)
+		max = 1 << 20;
+	for (rlim_t fd = (rlim_t)first; fd < max; fd++)
+		if ((int)fd != keep)
+			close((int)fd);
+}
+
 void exec_child_exec(const char *path, char *const *argv, char *const *envp, int status_fd)
 {
 	sigset_t none;
@@ -235,7 +254,8 @@ void exec_child_exec(const char *path, char *const *argv, char *const *envp, int
 	/* Any fd the parent left inheritable (a log, a socket) stays the
 	 * parent's; the status pipe is already CLOEXEC and must stay open
 	 * until the exec. */
-	close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		close_from(STDERR_FILENO + 1, status_fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (envp)

@@ -15,11 +15,14 @@
 
 struct proc {
 	pid_t pid;
-	int pidfd;  /* -1 for a fixture */
+	int pidfd;  /* -1 for a fixture, or where the kernel has no pidfd_open */
 	int dirfd;  /* <root>/<pid> */
 	int rootfd; /* the proc root: /proc, or a fixture directory */
+	/* Without a pidfd: the start time read through dirfd at open, checked
+	 * again on each liveness check (0: no check, a fixture). */
+	unsigned long long start;
 };
-#define PROC_INIT {0, -1, -1, -1}
+#define PROC_INIT {0, -1, -1, -1, 0}
 
 /* Open pid under proc_root; NULL means the real /proc, with a pidfd. An
  * absent process is ERR_INPUT ("no process N"). */
@@ -39,6 +42,18 @@ int proc_read(const struct proc *p, const char *name, char **out, size_t *len, s
 int proc_openat(const struct proc *p, const char *name, struct err *e);
 /* Read a file below the proc root, e.g. "sys/kernel/cap_last_cap". */
 int proc_read_root(const struct proc *p, const char *name, char **out, struct err *e);
+
+/* The fields of /proc/<pid>/stat that isolab uses. */
+struct proc_stat {
+	char state;               /* field 3: R, S, Z, X... */
+	pid_t ppid;               /* field 4 */
+	unsigned long long start; /* field 22: start time in clock ticks since boot */
+};
+/* Parse the text of a stat file; false when it is not one. */
+bool proc_stat_parse(const char *text, struct proc_stat *st);
+/* Read and parse <proc_root or /proc>/<pid>/stat. ERR_EXITED "no process N"
+ * when there is no such process. */
+int proc_stat_read(const char *proc_root, pid_t pid, struct proc_stat *st, struct err *e);
 
 /* The value of a "Key:\tvalue" line of status, or NULL. Points into text;
  * the value ends at the newline (len in *vlen). */

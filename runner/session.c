@@ -144,42 +144,13 @@ static int read_small(int dfd, const char *name, char *buf, size_t size)
 int session_proc_starttime(const char *proc_root, pid_t pid, unsigned long long *start,
 			   char *state, struct err *e)
 {
-	char path[64], buf[1024];
-	const char *p;
-	char *end;
-	int len;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "%d/stat", (int)pid);
-	{
-		cleanup_close int root = open(proc_root ? proc_root : "/proc",
-					      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (root < 0)
-			return err_sys(e, "cannot open %s", proc_root ? proc_root : "/proc");
-		len = read_small(root, path, buf, sizeof(buf));
-	}
-	if (len < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			return err_set(e, ERR_EXITED, 0, "no process %d", (int)pid);
-		return err_sys(e, "cannot read /proc/%d/stat", (int)pid);
-	}
-	/* The command name may hold spaces and parentheses: fields are
-	 * counted after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
-	p += 2;
+	if (proc_stat_read(proc_root, pid, &st, e) < 0)
+		return -1;
+	*start = st.start;
 	if (state)
-		*state = *p;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
-		p++;
-	}
-	errno = 0;
-	*start = strtoull(p, &end, 10);
-	if (errno || end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
-		return err_set(e, ERR_SYSTEM, 0, "cannot parse /proc/%d/stat", (int)pid);
+		*state = st.state;
 	return 0;
 }
 

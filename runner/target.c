@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 bool target_needs_engine(char *const *specs, size_t n)
@@ -90,18 +91,9 @@ static bool full_id(const char *s)
 
 static pid_t ppid_of(const char *proc_root, pid_t pid)
 {
-	cleanup_free char *path = xasprintf("%s/%d/stat", proc_root, (int)pid);
-	cleanup_free char *stat = NULL;
-	const char *p;
-	long ppid;
+	struct proc_stat st;
 
-	if (util_read_path(path, &stat, NULL) < 0)
-		return -1;
-	/* "pid (comm) state ppid ...": comm may hold anything, even ") ". */
-	p = strrchr(stat, ')');
-	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
+	return proc_stat_read(proc_root, pid, &st, NULL) < 0 ? -1 : st.ppid;
 }
 
 /* The pids in the container's cgroup under one hierarchy's root: how many

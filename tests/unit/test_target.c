@@ -55,7 +55,11 @@ static void put_stat(int pid, const char *comm, int ppid)
 	char rel[64], text[256];
 
 	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
-	snprintf(text, sizeof(text), "%d (%s) S %d %d 0 0 -1 4194560\n", pid, comm, ppid, pid);
+	/* A whole line, as the kernel writes it: the reader checks every field
+	 * up to the start time. */
+	snprintf(text, sizeof(text),
+		 "%d (%s) S %d %d 0 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 12345 1000 100\n", pid,
+		 comm, ppid, pid);
 	put(rel, text);
 }
 
