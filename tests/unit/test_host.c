@@ -243,7 +243,14 @@ static void real_host(void **state)
 	assert_true(h.missing == (h.all & ~h.bounding));
 	assert_int_equal(h.can_grant_all, h.missing == 0);
 	assert_true(h.evidence.n >= 2); /* DMI and cpuinfo say something, always */
-	assert_true(h.vm == HOST_VM_YES || h.vm == HOST_VM_NO || h.vm == HOST_VM_UNKNOWN);
+	/* The verdict follows from the evidence read: a DMI vendor or the
+	 * cpuinfo flag says yes; DMI read with neither says no. */
+	if (h.vm_vendor || h.hypervisor_flag)
+		assert_int_equal(h.vm, HOST_VM_YES);
+	else if (h.dmi_available)
+		assert_int_equal(h.vm, HOST_VM_NO);
+	else
+		assert_int_not_equal(h.vm, HOST_VM_YES);
 	assert_non_null(h.cgroup_detail);
 	host_facts_free(&h);
 }
