@@ -83,6 +83,7 @@ static int read_into(struct hostact *h, int sfd, const char *path, const char *r
 	h->input = xrealloc(h->input, h->input_len + len + 1);
 	memcpy(h->input + h->input_len, data, len);
 	h->input_len += len;
+	h->input[h->input_len] = '\0';
 	free(data);
 	return 0;
 }

@@ -15,7 +15,7 @@
 struct hostact {
 	char *path;       /* the binary executed */
 	struct argv argv; /* what it gets */
-	char *input;      /* stdin contents (cat, head); NULL: /dev/null */
+	char *input;      /* stdin contents (cat, head), NUL-terminated; NULL: /dev/null */
 	size_t input_len;
 	int cwd_fd;       /* > 0: the working directory (stat, ls) */
 };

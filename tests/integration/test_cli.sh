@@ -43,7 +43,8 @@ check "and B owns them" [ "$(jq '[.namespaces[].b_shared_with_host] | any' <<<"$
 check "same capabilities" [ "$(jq '.caps.effective.added + .caps.effective.removed | length' <<<"$json")" = 0 ]
 text=$($isolab --no-color diff pid:$$ pid:$child)
 check "text diff names the namespaces" grep -q '^mnt .*shared with host' <<<"$(sed 's/  */ /g' <<<"$text")"
-kill $ushare 2>/dev/null; wait $ushare 2>/dev/null
+# unshare --fork holds SIGTERM while it waits for its child: end the child.
+kill $child $ushare 2>/dev/null; wait $ushare 2>/dev/null
 
 # PID 1 may be another user namespace's (as on the development machines).
 # Which answer is right is decided here, not taken from isolab: where its
