@@ -16,7 +16,7 @@ all_kinds=action,cap,finding,mount,namespace,no_new_privs,privileged,seccomp
 out=$($ISOLAB run --json $fx/expect-hold.yaml </dev/null 2>/dev/null); rc=$?
 check "a lab file from elsewhere that reaches the host is refused without a terminal" [ $rc -eq 2 ]
 err=$($ISOLAB run --json $fx/expect-hold.yaml </dev/null 2>&1 >/dev/null)
-check "and the refusal lists what reaches the host (--pid=host)" grep -q -- '--pid=host' <<<"$err"
+check "and the refusal lists what reaches the host (--pid host)" grep -q -- '--pid host' <<<"$err"
 check "and names --accept-host-reach" grep -q -- '--accept-host-reach' <<<"$err"
 
 out=$($ISOLAB run --json --accept-host-reach $fx/expect-hold.yaml 2>/dev/null); rc=$?
