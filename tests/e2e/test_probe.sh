@@ -212,7 +212,7 @@ fi
 out=$(run -- list)
 check "probe list prints JSON lines" json_lines "$out"
 names=$(while IFS= read -r l; do jget "$l" experiment; done <<<"$out" | tr '\n' ' ')
-check "list names the thirteen experiments" [ "$names" = "chown net_raw net_admin sys_admin sys_ptrace sys_module sys_boot mknod dac_read_search mount_disk setns block_device docker_socket " ]
+check "list names the sixteen experiments" [ "$names" = "chown net_raw bind_low_port setuid icmp_dgram net_admin sys_admin sys_ptrace sys_module sys_boot mknod dac_read_search mount_disk setns block_device docker_socket " ]
 
 # Bad usage exits 2 before the experiment does anything.
 usage_ok=0
