@@ -344,7 +344,7 @@ static enum mount_kind classify(const struct mount_entry *m)
  * network namespace (and a procfs, before Linux 5.8, in the same pid
  * namespace): under --network host the runtime's fresh /sys has the host's
  * device. What tells it from a bind of the host's is the mount itself: the
- * whole file system (root "/"), its own source name, at the place the runtime
+ * whole file system: root "/", its own source name, at the place the runtime
  * mounts it, and the first mount there (a bind over it comes later). */
 static bool fresh_pseudo(const struct mount_table *t, size_t i)
 {

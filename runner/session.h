@@ -18,8 +18,8 @@
 #define SESSION_ID_LEN 12    /* lowercase hex */
 #define SESSION_NONCE_LEN 32 /* lowercase hex */
 #define SESSION_SCRATCH_BASE "/run/isolab"
-/* The second canary's base: on the root file system (where Docker keeps
- * its data), for the proofs that read the host's disk itself. */
+/* The second canary's base: on the root file system, where Docker keeps
+ * its data, for the proofs that read the host's disk itself. */
 #define SESSION_DISK_BASE "/var/lib/isolab"
 
 #define SESSION_LABEL_SESSION "isolab.session"
