@@ -1793,29 +1793,23 @@ static bool header_is(const char *line, size_t len, const char *name, const char
 	return true;
 }
 
-/* One request on a fresh connection ("Connection: close": the response ends
- * at EOF). Returns 0 with *resp filled, or -errno; why says what failed. */
-static int http_call(const char *sock, const char *method, const char *target, const char *body,
-		     struct http_resp *resp, struct strbuf *why)
+/* Connect to the engine's socket and send one request. Returns the
+ * connected fd, or -errno with why filled. */
+static int http_send(const char *sock, const char *method, const char *target, const char *body,
+		     struct strbuf *why)
 {
 	cleanup_strbuf struct strbuf req = STRBUF_INIT;
-	cleanup_strbuf struct strbuf raw = STRBUF_INIT;
-	cleanup_close int fd = -1;
 	struct sockaddr_un sa;
-	long long deadline = now_ms() + PROBE_HTTP_TIMEOUT_MS;
-	const char *hdr_end, *line, *cl = NULL;
-	bool chunked = false;
-	size_t hlen;
-	int r;
+	int fd, r;
 
-	strbuf_reset(&resp->body);
-	resp->status = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, sock, strlen(sock) + 1); /* length checked by the caller */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		r = -errno;
+		if (fd >= 0)
+			close(fd);
 		strbuf_addf(why, "connecting to %s failed: %s", sock, strerror(-r));
 		return r;
 	}
@@ -1830,14 +1824,26 @@ static int http_call(const char *sock, const char *method, const char *target, c
 		strbuf_adds(&req, "\r\n");
 	r = send_all(fd, req.buf, req.len);
 	if (r < 0) {
+		close(fd);
 		strbuf_addf(why, "sending %s %s failed: %s", method, target, strerror(-r));
 		return r;
 	}
+	return fd;
+}
+
+/* Read the whole answer (the engine closes the connection after it) into
+ * raw, within the probe's deadline. Returns 0 or -errno with why filled. */
+static int http_read_all(int fd, const char *method, const char *target, struct strbuf *raw,
+			 struct strbuf *why)
+{
+	long long deadline = now_ms() + PROBE_HTTP_TIMEOUT_MS;
+
 	for (;;) {
 		struct pollfd pfd = {fd, POLLIN, 0};
 		long long left = deadline - now_ms();
 		char chunk[8192];
 		ssize_t n;
+		int r;
 
 		if (left <= 0) {
 			strbuf_addf(why, "%s %s got no complete answer within %d s", method, target,
@@ -1864,21 +1870,32 @@ static int http_call(const char *sock, const char *method, const char *target, c
 			return r;
 		}
 		if (n == 0)
-			break;
-		if (raw.len + (size_t)n > PROBE_HTTP_MAX) {
+			return 0;
+		if (raw->len + (size_t)n > PROBE_HTTP_MAX) {
 			strbuf_addf(why, "the answer to %s %s is larger than %d bytes", method, target,
 				    PROBE_HTTP_MAX);
 			return -EMSGSIZE;
 		}
-		strbuf_add(&raw, chunk, (size_t)n);
+		strbuf_add(raw, chunk, (size_t)n);
 	}
-	hdr_end = raw.buf ? strstr(raw.buf, "\r\n\r\n") : NULL;
-	if (!hdr_end || sscanf(raw.buf, "HTTP/1.%*d %d", &resp->status) != 1) {
+}
+
+/* Split a whole HTTP/1.1 answer into its status and body (chunked, sized
+ * by Content-Length, or up to EOF). Returns 0 or -EPROTO with why filled. */
+static int http_parse(const struct strbuf *raw, const char *method, const char *target,
+		      struct http_resp *resp, struct strbuf *why)
+{
+	const char *hdr_end, *line, *cl = NULL;
+	bool chunked = false;
+	size_t hlen;
+
+	hdr_end = raw->buf ? strstr(raw->buf, "\r\n\r\n") : NULL;
+	if (!hdr_end || sscanf(raw->buf, "HTTP/1.%*d %d", &resp->status) != 1) {
 		strbuf_addf(why, "the answer to %s %s is not HTTP", method, target);
 		return -EPROTO;
 	}
-	hlen = (size_t)(hdr_end - raw.buf) + 4;
-	for (line = strstr(raw.buf, "\r\n") + 2; line < hdr_end;) {
+	hlen = (size_t)(hdr_end - raw->buf) + 4;
+	for (line = strstr(raw->buf, "\r\n") + 2; line < hdr_end;) {
 		const char *eol = strstr(line, "\r\n"), *v;
 
 		if (header_is(line, (size_t)(eol - line), "Transfer-Encoding", &v) &&
@@ -1889,22 +1906,42 @@ static int http_call(const char *sock, const char *method, const char *target, c
 		line = eol + 2;
 	}
 	if (chunked) {
-		if (http_dechunk(raw.buf + hlen, raw.len - hlen, &resp->body) < 0) {
+		if (http_dechunk(raw->buf + hlen, raw->len - hlen, &resp->body) < 0) {
 			strbuf_addf(why, "the chunked answer to %s %s is malformed", method, target);
 			return -EPROTO;
 		}
 	} else if (cl) {
 		unsigned long long want = strtoull(cl, NULL, 10);
 
-		if (want > raw.len - hlen) {
+		if (want > raw->len - hlen) {
 			strbuf_addf(why, "the answer to %s %s is cut short", method, target);
 			return -EPROTO;
 		}
-		strbuf_add(&resp->body, raw.buf + hlen, (size_t)want);
+		strbuf_add(&resp->body, raw->buf + hlen, (size_t)want);
 	} else {
-		strbuf_add(&resp->body, raw.buf + hlen, raw.len - hlen);
+		strbuf_add(&resp->body, raw->buf + hlen, raw->len - hlen);
 	}
 	return 0;
+}
+
+/* One request on a fresh connection ("Connection: close": the response ends
+ * at EOF). Returns 0 with *resp filled, or -errno; why says what failed. */
+static int http_call(const char *sock, const char *method, const char *target, const char *body,
+		     struct http_resp *resp, struct strbuf *why)
+{
+	cleanup_strbuf struct strbuf raw = STRBUF_INIT;
+	cleanup_close int fd = -1;
+	int r;
+
+	strbuf_reset(&resp->body);
+	resp->status = 0;
+	fd = http_send(sock, method, target, body, why);
+	if (fd < 0)
+		return fd;
+	r = http_read_all(fd, method, target, &raw, why);
+	if (r < 0)
+		return r;
+	return http_parse(&raw, method, target, resp, why);
 }
 
 /* The string value of the first "key" in a JSON text, unescaped enough for
@@ -2114,158 +2151,196 @@ static void api_complaint(const char *what, const struct http_resp *resp, struct
 /* A step the API answered with an error status: not an errno. */
 #define API_REFUSED 1
 
+/* Whether a mounted Docker socket answers as an engine: the socket's file,
+ * then GET /version. Returns true with version filled; otherwise false with
+ * *o, *err and d saying why. */
+static bool docker_reach(const char *sock, struct http_resp *resp, struct strbuf *version,
+			 struct strbuf *api, enum outcome *o, int *err, struct strbuf *d)
+{
+	cleanup_strbuf struct strbuf why = STRBUF_INIT;
+	struct stat st;
+	int r;
+
+	if (stat(sock, &st) < 0) {
+		*err = errno;
+		if (*err == ENOENT)
+			strbuf_addf(d, "No Docker socket is mounted: %s does not exist in this container, so there is no API to reach.",
+				    sock);
+		else
+			strbuf_addf(d, "Cannot look at %s: %s.", sock, strerror(*err));
+		*o = *err == EACCES ? DENIED : FAILED;
+		return false;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		*err = ENOTSOCK;
+		strbuf_addf(d, "%s exists but is not a socket, so there is no Docker API behind it.", sock);
+		return false;
+	}
+	r = http_call(sock, "GET", "/version", NULL, resp, &why);
+	if (r < 0) {
+		*err = -r;
+		if (*err == EACCES || *err == EPERM) {
+			*o = DENIED;
+			strbuf_addf(d, "Connecting to the Docker socket %s was refused with %s: its file permissions do not let this user in (root, or the docker group, is needed).",
+				    sock, errno_name(*err));
+		} else if (*err == ECONNREFUSED) {
+			strbuf_addf(d, "Nothing listens on %s (ECONNREFUSED): the socket is mounted but no engine answers.",
+				    sock);
+		} else {
+			strbuf_addf(d, "The Docker API could not be reached: %s.", why.buf);
+		}
+		return false;
+	}
+	if (resp->status != 200) {
+		api_complaint("GET /version", resp, &why);
+		strbuf_addf(d, "The socket %s answered, but not as a Docker API: %s.", sock, why.buf);
+		return false;
+	}
+	json_find_string(resp->body.buf, "Version", version);
+	json_find_string(resp->body.buf, "ApiVersion", api);
+	return true;
+}
+
+/* What is asked of the sibling once created, in order: each call, the
+ * statuses that mean it worked, and what d says when it did not. */
+static const struct sibling_call {
+	const char *method, *path, *name, *failed;
+	int ok, also_ok;
+} sibling_calls[] = {
+	{"POST", "start", "POST /containers/start", "created the sibling, but starting it failed", 204, 304},
+	{"POST", "wait", "POST /containers/wait", "started the sibling, but waiting for it failed", 200, 200},
+	{"GET", "logs?stdout=1&stderr=1", "GET /containers/logs", "ran the sibling, but reading its output failed",
+	 200, 200},
+};
+
+/* Start the created sibling, wait for it and read its logs (left in resp).
+ * Returns true, or false with *err and d saying which call failed. */
+static bool sibling_run(const char *sock, const char *id, const char *version, struct http_resp *resp,
+			long long *exit_code, int *err, struct strbuf *d)
+{
+	for (size_t i = 0; i < sizeof(sibling_calls) / sizeof(sibling_calls[0]); i++) {
+		const struct sibling_call *c = &sibling_calls[i];
+		cleanup_strbuf struct strbuf target = STRBUF_INIT;
+		cleanup_strbuf struct strbuf why = STRBUF_INIT;
+		int r;
+
+		strbuf_addf(&target, "/containers/%s/%s", id, c->path);
+		r = http_call(sock, c->method, target.buf, NULL, resp, &why);
+		if (r >= 0 && resp->status != c->ok && resp->status != c->also_ok) {
+			api_complaint(c->name, resp, &why);
+			r = API_REFUSED;
+		}
+		if (r != 0) {
+			*err = r < 0 ? -r : 0;
+			strbuf_addf(d, "The Docker API answered (engine %s) and %s: %s.", version, c->failed,
+				    why.buf);
+			return false;
+		}
+		if (!strcmp(c->path, "wait"))
+			json_find_int(resp->body.buf, "StatusCode", exit_code);
+	}
+	return true;
+}
+
+/* Create the sibling through the API. Returns true with id filled, or false
+ * with *err and d saying why. */
+static bool sibling_create(const struct docker_args *a, const char *version, struct http_resp *resp,
+			   struct strbuf *id, int *err, struct strbuf *d)
+{
+	cleanup_strbuf struct strbuf body = STRBUF_INIT;
+	cleanup_strbuf struct strbuf target = STRBUF_INIT;
+	cleanup_strbuf struct strbuf why = STRBUF_INIT;
+	int r;
+
+	docker_create_body(a, &body);
+	strbuf_addf(&target, "/containers/create?name=%s", a->name);
+	r = http_call(a->socket, "POST", target.buf, body.buf, resp, &why);
+	if (r < 0 || resp->status != 201) {
+		*err = r < 0 ? -r : 0;
+		if (r >= 0)
+			api_complaint("POST /containers/create", resp, &why);
+		strbuf_addf(d, "The Docker API answered (engine %s), but creating the sibling container failed: %s%s.",
+			    version, why.buf,
+			    r >= 0 && resp->status == 404 ? " (the probe never pulls: the image must already be on the host)" : "");
+		return false;
+	}
+	if (!json_find_string(resp->body.buf, "Id", id) || !valid_id(id->buf)) {
+		strbuf_addf(d, "The Docker API created something, but its answer holds no container id; look for containers named %s.",
+			    a->name);
+		return false;
+	}
+	return true;
+}
+
+/* Remove the sibling whatever happened; d says so when that fails. */
+static bool sibling_remove(const struct docker_args *a, const char *id, struct http_resp *resp,
+			   struct strbuf *d)
+{
+	cleanup_strbuf struct strbuf target = STRBUF_INIT;
+	cleanup_strbuf struct strbuf why = STRBUF_INIT;
+	bool removed;
+	int r;
+
+	strbuf_addf(&target, "/containers/%s?force=1", id);
+	r = http_call(a->socket, "DELETE", target.buf, NULL, resp, &why);
+	removed = r == 0 && (resp->status == 204 || resp->status == 404);
+	if (!removed) {
+		if (r == 0)
+			api_complaint("DELETE /containers", resp, &why);
+		strbuf_addf(d, " Removing the sibling %s failed (%s): remove it with docker rm -f %s.", a->name,
+			    why.buf, a->name);
+	}
+	return removed;
+}
+
+/* What the sibling's run showed: the canary, or why cat failed. */
+static void sibling_describe(const struct docker_args *a, const char *version, long long exit_code,
+			     const struct http_resp *resp, struct strbuf *canary, struct strbuf *d)
+{
+	cleanup_strbuf struct strbuf out = STRBUF_INIT;
+	cleanup_strbuf struct strbuf errs = STRBUF_INIT;
+	cleanup_strbuf struct strbuf msg = STRBUF_INIT;
+
+	docker_demux(strbuf_str(&resp->body), resp->body.len, &out, &errs);
+	if (exit_code == 0) {
+		first_line(strbuf_str(&out), out.len, canary);
+		strbuf_addf(d, "The Docker API at %s answered (engine %s): a sibling container %s was created with the host's / bind-mounted at /host, ran cat /host%s and was removed; the canary is in \"output\". Whoever reaches this socket commands the engine, and so the host; mounting the socket read-only changes nothing.",
+			    a->socket, version, a->name, a->canary);
+		return;
+	}
+	first_line(strbuf_str(&errs), errs.len, &msg);
+	strbuf_addf(d, "The Docker API at %s answered (engine %s) and ran a sibling container %s with the host's / bind-mounted at /host, so the engine is at this container's command; but cat /host%s exited with status %lld (%s).",
+		    a->socket, version, a->name, a->canary, exit_code, msg.len ? msg.buf : "no message");
+}
+
 static int exp_docker_socket(const struct experiment *e, int argc, char **argv)
 {
 	struct docker_args a = {NULL, NULL, NULL, NULL, {NULL}, 0};
 	cleanup_strbuf struct strbuf d = STRBUF_INIT;
-	cleanup_strbuf struct strbuf why = STRBUF_INIT;
 	cleanup_strbuf struct strbuf version = STRBUF_INIT;
 	cleanup_strbuf struct strbuf api = STRBUF_INIT;
-	cleanup_strbuf struct strbuf body = STRBUF_INIT;
-	cleanup_strbuf struct strbuf target = STRBUF_INIT;
 	cleanup_strbuf struct strbuf id = STRBUF_INIT;
-	cleanup_strbuf struct strbuf out = STRBUF_INIT;
-	cleanup_strbuf struct strbuf errs = STRBUF_INIT;
 	cleanup_strbuf struct strbuf canary = STRBUF_INIT;
 	cleanup_json struct json j = {STRBUF_INIT, true};
 	struct http_resp resp = {0, STRBUF_INIT};
 	enum outcome o = FAILED;
 	long long exit_code = -1;
 	bool created = false, removed = false;
-	struct stat st;
-	int r, err = 0;
+	const char *ver;
+	int err = 0;
 
 	if (docker_parse_args(e, argc, argv, &a))
 		return PROBE_EXIT_USAGE;
-	if (stat(a.socket, &st) < 0) {
-		err = errno;
-		if (err == ENOENT)
-			strbuf_addf(&d, "No Docker socket is mounted: %s does not exist in this container, so there is no API to reach.",
-				    a.socket);
-		else
-			strbuf_addf(&d, "Cannot look at %s: %s.", a.socket, strerror(err));
-		o = err == EACCES ? DENIED : FAILED;
-		goto done;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		err = ENOTSOCK;
-		strbuf_addf(&d, "%s exists but is not a socket, so there is no Docker API behind it.", a.socket);
-		goto done;
-	}
-	r = http_call(a.socket, "GET", "/version", NULL, &resp, &why);
-	if (r < 0) {
-		err = -r;
-		if (err == EACCES || err == EPERM) {
-			o = DENIED;
-			strbuf_addf(&d, "Connecting to the Docker socket %s was refused with %s: its file permissions do not let this user in (root, or the docker group, is needed).",
-				    a.socket, errno_name(err));
-		} else if (err == ECONNREFUSED) {
-			strbuf_addf(&d, "Nothing listens on %s (ECONNREFUSED): the socket is mounted but no engine answers.",
-				    a.socket);
-		} else {
-			strbuf_addf(&d, "The Docker API could not be reached: %s.", why.buf);
-		}
-		goto done;
-	}
-	if (resp.status != 200) {
-		api_complaint("GET /version", &resp, &why);
-		strbuf_addf(&d, "The socket %s answered, but not as a Docker API: %s.", a.socket, why.buf);
-		goto done;
-	}
-	json_find_string(resp.body.buf, "Version", &version);
-	json_find_string(resp.body.buf, "ApiVersion", &api);
-
-	docker_create_body(&a, &body);
-	strbuf_addf(&target, "/containers/create?name=%s", a.name);
-	r = http_call(a.socket, "POST", target.buf, body.buf, &resp, &why);
-	if (r < 0 || resp.status != 201) {
-		err = r < 0 ? -r : 0;
-		if (r >= 0)
-			api_complaint("POST /containers/create", &resp, &why);
-		strbuf_addf(&d, "The Docker API answered (engine %s), but creating the sibling container failed: %s%s.",
-			    version.len ? version.buf : "?", why.buf,
-			    r >= 0 && resp.status == 404 ? " (the probe never pulls: the image must already be on the host)" : "");
-		goto done;
-	}
-	if (!json_find_string(resp.body.buf, "Id", &id) || !valid_id(id.buf)) {
-		strbuf_addf(&d, "The Docker API created something, but its answer holds no container id; look for containers named %s.",
-			    a.name);
-		goto done;
-	}
-	created = true;
-
-	strbuf_reset(&target);
-	strbuf_addf(&target, "/containers/%s/start", id.buf);
-	r = http_call(a.socket, "POST", target.buf, NULL, &resp, &why);
-	if (r >= 0 && resp.status != 204 && resp.status != 304) {
-		api_complaint("POST /containers/start", &resp, &why);
-		r = API_REFUSED;
-	}
-	if (r != 0) {
-		err = r < 0 ? -r : 0;
-		strbuf_addf(&d, "The Docker API answered (engine %s) and created the sibling, but starting it failed: %s.",
-			    version.len ? version.buf : "?", why.buf);
-		goto done;
-	}
-
-	strbuf_reset(&target);
-	strbuf_addf(&target, "/containers/%s/wait", id.buf);
-	r = http_call(a.socket, "POST", target.buf, NULL, &resp, &why);
-	if (r >= 0 && resp.status != 200) {
-		api_complaint("POST /containers/wait", &resp, &why);
-		r = API_REFUSED;
-	}
-	if (r != 0) {
-		err = r < 0 ? -r : 0;
-		strbuf_addf(&d, "The Docker API answered (engine %s) and started the sibling, but waiting for it failed: %s.",
-			    version.len ? version.buf : "?", why.buf);
-		goto done;
-	}
-	json_find_int(resp.body.buf, "StatusCode", &exit_code);
-
-	strbuf_reset(&target);
-	strbuf_addf(&target, "/containers/%s/logs?stdout=1&stderr=1", id.buf);
-	r = http_call(a.socket, "GET", target.buf, NULL, &resp, &why);
-	if (r >= 0 && resp.status != 200) {
-		api_complaint("GET /containers/logs", &resp, &why);
-		r = API_REFUSED;
-	}
-	if (r != 0) {
-		err = r < 0 ? -r : 0;
-		strbuf_addf(&d, "The Docker API answered (engine %s) and ran the sibling, but reading its output failed: %s.",
-			    version.len ? version.buf : "?", why.buf);
-		goto done;
-	}
-	docker_demux(strbuf_str(&resp.body), resp.body.len, &out, &errs);
-	o = ALLOWED;
-	if (exit_code == 0) {
-		first_line(strbuf_str(&out), out.len, &canary);
-		strbuf_addf(&d, "The Docker API at %s answered (engine %s): a sibling container %s was created with the host's / bind-mounted at /host, ran cat /host%s and was removed; the canary is in \"output\". Whoever reaches this socket commands the engine, and so the host; mounting the socket read-only changes nothing.",
-			    a.socket, version.len ? version.buf : "?", a.name, a.canary);
-	} else {
-		cleanup_strbuf struct strbuf msg = STRBUF_INIT;
-
-		first_line(strbuf_str(&errs), errs.len, &msg);
-		strbuf_addf(&d, "The Docker API at %s answered (engine %s) and ran a sibling container %s with the host's / bind-mounted at /host, so the engine is at this container's command; but cat /host%s exited with status %lld (%s).",
-			    a.socket, version.len ? version.buf : "?", a.name, a.canary, exit_code,
-			    msg.len ? msg.buf : "no message");
-	}
-
-done:
-	if (created) {
-		cleanup_strbuf struct strbuf why2 = STRBUF_INIT;
-
-		strbuf_reset(&target);
-		strbuf_addf(&target, "/containers/%s?force=1", id.buf);
-		r = http_call(a.socket, "DELETE", target.buf, NULL, &resp, &why2);
-		removed = r == 0 && (resp.status == 204 || resp.status == 404);
-		if (!removed) {
-			if (r == 0)
-				api_complaint("DELETE /containers", &resp, &why2);
-			strbuf_addf(&d, " Removing the sibling %s failed (%s): remove it with docker rm -f %s.",
-				    a.name, why2.buf, a.name);
+	if (docker_reach(a.socket, &resp, &version, &api, &o, &err, &d)) {
+		ver = version.len ? version.buf : "?";
+		created = sibling_create(&a, ver, &resp, &id, &err, &d);
+		if (created && sibling_run(a.socket, id.buf, ver, &resp, &exit_code, &err, &d)) {
+			o = ALLOWED;
+			sibling_describe(&a, ver, exit_code, &resp, &canary, &d);
 		}
 	}
+	if (created)
+		removed = sibling_remove(&a, id.buf, &resp, &d);
 	report_begin(&j, e, o, err, &d);
 	if (o == ALLOWED)
 		json_str(&j, "output", exit_code == 0 ? strbuf_str(&canary) : NULL);

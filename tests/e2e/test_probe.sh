@@ -327,8 +327,11 @@ else
 	fi
 fi
 
-sock=/var/run/docker.sock
-[ -S $sock ] || sock=/run/docker.sock
+# The socket of the engine these tests talk to (a private one under DOCKER_HOST).
+case ${DOCKER_HOST:-} in
+unix://*) sock=${DOCKER_HOST#unix://} ;;
+*) sock=/var/run/docker.sock; [ -S $sock ] || sock=/run/docker.sock ;;
+esac
 out=$(run -v $sock:/var/run/docker.sock:ro -- docker_socket --image "$tag" --canary "$canary" \
 	--name "$sibling" --label "isolab.session=$session" --label 'isolab.note=a "quoted" label')
 expect "docker_socket canary" "$out" allowed "capability=none (the Docker API)" output="$canary_text" \
