@@ -817,9 +817,16 @@ static void bind_words(struct strbuf *binds, const struct cmp_container *c, size
 			    v->read_only ? " (:ro, still the API)" : "");
 		return;
 	}
-	for (size_t k = i + 1; k < c->n_mounts; k++)
-		below += mount_folded(c, k) && util_path_within(c->mounts[k].target, v->target) &&
-			 !cmp_mount_plumbing(&c->mounts[k]);
+	for (size_t k = i + 1; k < c->n_mounts; k++) {
+		const struct cmp_mount *m = &c->mounts[k];
+		bool again = false;
+		if (cmp_mount_plumbing(m) || strcmp(m->target, v->target) == 0 ||
+		    !util_path_within(m->target, v->target))
+			continue;
+		for (size_t j = i + 1; j < k && !again; j++)
+			again = strcmp(c->mounts[j].target, m->target) == 0;
+		below += !again;
+	}
 	strbuf_addf(binds, "%s%s %s host %s, %s%s", binds->len ? "; " : "", v->target,
 		    tui_glyph(TG_ARROW), v->host_path ? v->host_path : "?",
 		    v->read_only ? "read-only" : "writable", v->sensitive ? " (sensitive)" : "");
