@@ -115,17 +115,18 @@ $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
 # The ui/ unit tests (test_tui_*.c): the TUI's layout, linked with the ui
-# files that lay text out, and no terminal. The shorter stem wins over the
-# rule above.
+# files that lay text out, and no terminal. Static pattern rules: they win
+# over the pattern rules of the other tests.
 UI_TEST_SRC := ui/tui_compare.c ui/tui_text.c ui/tui_colors.c
 UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(B)/%.o)
 SAN_UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(SAN)/%.o)
+UI_UNIT_SRC := $(sort $(wildcard tests/unit/test_tui_*.c))
 
-$(B)/tests/unit/test_tui_%: tests/unit/test_tui_%.c $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ)
+$(UI_UNIT_SRC:tests/%.c=$(B)/tests/%): $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
-$(SAN)/tests/unit/test_tui_%: tests/unit/test_tui_%.c $(SAN_RUNNER_OBJ) $(SAN_UI_TEST_OBJ) $(SAN_HARNESS_OBJ)
+$(UI_UNIT_SRC:tests/%.c=$(SAN)/tests/%): $(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_UI_TEST_OBJ) $(SAN_HARNESS_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_UI_TEST_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 

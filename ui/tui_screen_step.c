@@ -372,7 +372,8 @@ static void build_text(struct tui *t, struct step_screen *s)
 		cleanup_free char *sum = tui_compare_summary(r->transcript, &ok);
 		struct tui_para p = {NULL, 0};
 		tui_para_word(&p, "Last run:", TC_STRONG);
-		tui_para_word(&p, tui_glyph(ok ? TG_OK : TG_FAIL), ok ? TC_OK : TC_FAIL);
+		tui_para_word(&p, tui_mark(ok ? CMP_MARK_HELD : CMP_MARK_FAILED),
+			      tui_mark_color(ok ? CMP_MARK_HELD : CMP_MARK_FAILED));
 		tui_para_add(&p, sum, TC_NORMAL);
 		tui_para_add(&p, " (Tab: the results)", TC_DIM);
 		tui_para_flush(&p, d, width, indent, indent + 2);

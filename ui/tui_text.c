@@ -53,9 +53,11 @@ static const struct {
 	const char *utf8, *ascii;
 	enum tui_color color;
 } marks[CMP_MARK_COUNT] = {
-	[CMP_MARK_HELD] = {"✓", "ok", TC_OK},
-	[CMP_MARK_FAILED] = {"✗", "XX", TC_FAIL},
-	[CMP_MARK_RISK] = {"!", "!", TC_DANGER},
+	/* held, failed and risk are the glyphs ✓ ✗ ! that the other screens
+	 * (a lab done, an answer right or wrong) draw too. */
+	[CMP_MARK_HELD] = {NULL, NULL, TC_OK},
+	[CMP_MARK_FAILED] = {NULL, NULL, TC_FAIL},
+	[CMP_MARK_RISK] = {NULL, NULL, TC_DANGER},
 	[CMP_MARK_DISAGREE] = {"≠", "<>", TC_WARN},
 	[CMP_MARK_ALLOWED] = {"●", "go", TC_INFO},
 	[CMP_MARK_DENIED] = {"⊘", "no", TC_STRONG},
@@ -64,6 +66,16 @@ static const struct {
 
 const char *tui_mark(enum cmp_mark m)
 {
+	switch (m) {
+	case CMP_MARK_HELD:
+		return tui_glyph(TG_OK);
+	case CMP_MARK_FAILED:
+		return tui_glyph(TG_FAIL);
+	case CMP_MARK_RISK:
+		return tui_glyph(TG_WARN);
+	default:
+		break;
+	}
 	if ((unsigned)m >= CMP_MARK_COUNT)
 		return "?";
 	return use_utf8 ? marks[m].utf8 : marks[m].ascii;

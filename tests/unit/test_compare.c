@@ -233,8 +233,8 @@ static void bad_shapes(void **state)
 		"[]",
 		"{\"containers\": 3}",
 		"{\"containers\": [{\"name\": 7}]}",
-		"{\"containers\": [{\"name\": \"a\", \"inspect\": {\"caps\": "
-		"{\"effective\": {\"hex\": \"xyz\"}}}}]}",
+		("{\"containers\": [{\"name\": \"a\", \"inspect\": {\"caps\": "
+		 "{\"effective\": {\"hex\": \"xyz\"}}}}]}"),
 		"{\"expectations\": [{\"held\": \"yes\"}]}",
 		"{\"removed\": [1]}",
 		"{\"comparisons\": {}}",
