@@ -1098,38 +1098,57 @@ void tui_compare_model_doc(struct tui_doc *d, const struct cmp_step *s,
 	render_removed(d, s, width);
 }
 
+/* The model of the transcript shown, built once: the screen lays the
+ * results out again on every resize and key, from the same transcript
+ * (held here by a reference of its own, so that its address cannot be a
+ * new one's). */
+static struct {
+	json_t *tr;
+	bool bounding;
+	int rc;
+	struct cmp_step s;
+	struct err e;
+} model;
+
+static const struct cmp_step *model_of(json_t *tr, bool bounding, const struct err **e)
+{
+	struct cmp_opts co = {.bounding = bounding};
+
+	if (!model.tr || model.tr != tr || model.bounding != bounding) {
+		cmp_step_free(&model.s);
+		json_decref(model.tr);
+		err_clear(&model.e);
+		model.tr = json_incref(tr);
+		model.bounding = bounding;
+		model.rc = cmp_step_decode(tr, &co, &model.s, &model.e);
+	}
+	*e = &model.e;
+	return model.rc < 0 ? NULL : &model.s;
+}
+
 void tui_compare_doc(struct tui_doc *d, json_t *tr, const struct tui_compare_opts *o)
 {
-	struct cmp_opts co = {.bounding = o->bounding};
-	struct cmp_step s;
-	struct err e = {0};
+	const struct err *e;
+	const struct cmp_step *s = model_of(tr, o->bounding, &e);
 
-	if (cmp_step_decode(tr, &co, &s, &e) < 0) {
+	if (!s) {
 		struct tui_para p = {NULL, 0};
 		tui_para_word(&p, tui_mark(CMP_MARK_FAILED), tui_mark_color(CMP_MARK_FAILED));
-		tui_para_add(&p, e.msg, TC_FAIL);
+		tui_para_add(&p, e->msg, TC_FAIL);
 		tui_para_flush(&p, d, o->width, 1, 3);
-	} else {
-		tui_compare_model_doc(d, &s, o);
+		return;
 	}
-	cmp_step_free(&s);
+	tui_compare_model_doc(d, s, o);
 }
 
 char *tui_compare_summary(json_t *tr, bool *all_held)
 {
-	struct cmp_step s;
-	struct err e = {0};
-	char *sum;
+	const struct err *e;
+	/* The bounding row is no part of the summary: any model will do. */
+	const struct cmp_step *s = model_of(tr, model.tr == tr && model.bounding, &e);
 
-	if (cmp_step_decode(tr, NULL, &s, &e) < 0) {
-		*all_held = false;
-		sum = xstrdup(e.msg);
-	} else {
-		*all_held = cmp_step_ok(&s);
-		sum = cmp_step_summary(&s);
-	}
-	cmp_step_free(&s);
-	return sum;
+	*all_held = s && cmp_step_ok(s);
+	return s ? cmp_step_summary(s) : xstrdup(e->msg);
 }
 
 void tui_doc_plain(const struct tui_doc *d, struct argv *lines)
