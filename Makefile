@@ -114,6 +114,22 @@ $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
+# The ui/ unit tests (test_tui_*.c): the TUI's layout, linked with the ui
+# files that lay text out, and no terminal. Static pattern rules: they win
+# over the pattern rules of the other tests.
+UI_TEST_SRC := ui/tui_compare.c ui/tui_text.c ui/tui_colors.c
+UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(B)/%.o)
+SAN_UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(SAN)/%.o)
+UI_UNIT_SRC := $(sort $(wildcard tests/unit/test_tui_*.c))
+
+$(UI_UNIT_SRC:tests/%.c=$(B)/tests/%): $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
+$(UI_UNIT_SRC:tests/%.c=$(SAN)/tests/%): $(SAN)/tests/%: tests/%.c $(SAN_RUNNER_OBJ) $(SAN_UI_TEST_OBJ) $(SAN_HARNESS_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) $(SANFLAGS) -O1 -o $@ $< $(SAN_RUNNER_OBJ) $(SAN_UI_TEST_OBJ) $(SAN_HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
+
 $(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(filter-out -Wformat=2,$(ALL_CFLAGS)) -Wformat $(DEPFLAGS) $(SANFLAGS) -O1 -c -o $@ $<
@@ -188,7 +204,7 @@ clean:
 # The header dependencies the compiler wrote (see DEPFLAGS); none before the
 # first build, when everything is built anyway.
 DEP_FILES := $(RUNNER_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) \
-             $(SAN_RUNNER_OBJ:.o=.d) $(SAN_HARNESS_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) \
+             $(SAN_RUNNER_OBJ:.o=.d) $(SAN_HARNESS_OBJ:.o=.d) $(SAN_UI_TEST_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) \
              $(FUZZ_RUNNER_OBJ:.o=.d) \
              $(addsuffix .d,$(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(FUZZ_BIN) $(BENCH_BIN))
 -include $(wildcard $(DEP_FILES))

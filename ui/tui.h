@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "engine.h"
 #include "exec.h"
 #include "host.h"
@@ -100,6 +101,13 @@ enum tui_glyph {
 
 void tui_glyphs_init(bool utf8);
 const char *tui_glyph(enum tui_glyph g);
+
+/* The marks of outcomes (compare.h's vocabulary: held, failed, risk, a
+ * disagreement, an allowed, a denied experiment, an error), defined here
+ * only: each a glyph of its own, with its own ASCII fallback, so that it
+ * carries its meaning without colour (NO_COLOR); the colour only adds. */
+const char *tui_mark(enum cmp_mark m);
+enum tui_color tui_mark_color(enum cmp_mark m);
 /* The spinner's frame for a tick count. */
 const char *tui_spinner(unsigned tick);
 
@@ -189,12 +197,26 @@ struct tui_compare_opts {
 	bool present; /* presentation: only what matters, one idea a page */
 	bool bounding; /* the step is about the bounding set: always its row */
 	bool inodes;   /* the step compares namespace inodes: show them, host beside */
+	bool expand_mounts; /* list the sub-mounts a recursive bind brought along */
 };
 
-/* Lay out a step transcript (step_result_json) into d. */
+/* The key that folds and unfolds a recursive bind's sub-mounts, for the
+ * screen that shows the comparison, and its line of help. */
+#define TUI_COMPARE_KEY_MOUNTS 'm'
+#define TUI_COMPARE_HELP_MOUNTS                                                        \
+	{"m", "results: show or fold the mounts a recursive bind (-v /:/host) brought along"}
+
+/* Lay out a step transcript (step_result_json) into d: decoded into the
+ * comparison model (compare.h), then drawn from it. */
 void tui_compare_doc(struct tui_doc *d, json_t *transcript, const struct tui_compare_opts *o);
+/* Lay out the model itself. */
+void tui_compare_model_doc(struct tui_doc *d, const struct cmp_step *s,
+			   const struct tui_compare_opts *o);
 /* One line for the top of the results: "5 of 6 expectations held". */
 char *tui_compare_summary(json_t *transcript, bool *all_held);
+/* The plain text of d's lines, indent included, one string a line (no
+ * terminal needed): what a screen of that width shows. */
+void tui_doc_plain(const struct tui_doc *d, struct argv *lines);
 
 /* --- the step child (tui_run.c) ---------------------------------------------- */
 

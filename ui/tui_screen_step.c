@@ -63,6 +63,7 @@ struct step_screen {
 	bool follow; /* keep the end of the run's events in view */
 	struct tui_doc doc;
 	bool stale;
+	bool mounts_open; /* the results list a recursive bind's sub-mounts */
 	int doc_cols;
 	bool doc_present;
 	enum view doc_view;
@@ -371,7 +372,8 @@ static void build_text(struct tui *t, struct step_screen *s)
 		cleanup_free char *sum = tui_compare_summary(r->transcript, &ok);
 		struct tui_para p = {NULL, 0};
 		tui_para_word(&p, "Last run:", TC_STRONG);
-		tui_para_word(&p, tui_glyph(ok ? TG_OK : TG_FAIL), ok ? TC_OK : TC_FAIL);
+		tui_para_word(&p, tui_mark(ok ? CMP_MARK_HELD : CMP_MARK_FAILED),
+			      tui_mark_color(ok ? CMP_MARK_HELD : CMP_MARK_FAILED));
 		tui_para_add(&p, sum, TC_NORMAL);
 		tui_para_add(&p, " (Tab: the results)", TC_DIM);
 		tui_para_flush(&p, d, width, indent, indent + 2);
@@ -448,6 +450,7 @@ static void build_results(struct tui *t, struct step_screen *s)
 			.present = t->present,
 			.bounding = about_bounding(cur(s)),
 			.inodes = cur(s)->text && strcasestr(cur(s)->text, "inode"),
+			.expand_mounts = s->mounts_open,
 		};
 		tui_compare_doc(d, r->transcript, &o);
 		if (t->present)
@@ -1142,6 +1145,10 @@ static bool step_key(struct tui *t, void *self, int key)
 	case 'h':
 		next_hint(t, s);
 		return true;
+	case TUI_COMPARE_KEY_MOUNTS:
+		s->mounts_open = !s->mounts_open;
+		s->stale = true;
+		return true;
 	case '\t':
 	case TUI_FN(KEY_BTAB):
 		s->view = s->view == V_TEXT ? V_RESULTS : V_TEXT;
@@ -1216,6 +1223,7 @@ static const struct tui_keyhelp step_help[] = {
 	{"n, p", "the next and the previous step"},
 	{"h", "the next hint; the last one is the solution"},
 	{"Tab", "the step's text or its results"},
+	TUI_COMPARE_HELP_MOUNTS,
 	{"Esc, Ctrl-C", "cancel the running step: its containers are removed"},
 	{"Up, Down, j, k", "scroll (presentation: turn pages)"},
 	{"PgUp, PgDn, Space", "a page up or down"},
@@ -1246,6 +1254,7 @@ static const struct tui_keyhelp demo_help[] = {
 	{"Esc, Ctrl-C", "cancel the running step: its containers are removed"},
 	{"Up, Down, PgUp, PgDn", "scroll (presentation: turn pages)"},
 	{"Tab", "the step's text or its results"},
+	TUI_COMPARE_HELP_MOUNTS,
 	{"q", "stop the demo: back to the labs (not while a step runs)"},
 	{NULL, NULL},
 };

@@ -45,6 +45,47 @@ const char *tui_glyph(enum tui_glyph g)
 	return use_utf8 ? glyphs[g].utf8 : glyphs[g].ascii;
 }
 
+/* The marks of outcomes: one glyph each, and one ASCII fallback each, all
+ * different, so that neither colour nor UTF-8 is needed to tell them apart.
+ * An experiment's own result (allowed, denied) is no warning: whether it
+ * was the expected one is said by the results, not by a warning colour. */
+static const struct {
+	const char *utf8, *ascii;
+	enum tui_color color;
+} marks[CMP_MARK_COUNT] = {
+	/* held, failed and risk are the glyphs ✓ ✗ ! that the other screens
+	 * (a lab done, an answer right or wrong) draw too. */
+	[CMP_MARK_HELD] = {NULL, NULL, TC_OK},
+	[CMP_MARK_FAILED] = {NULL, NULL, TC_FAIL},
+	[CMP_MARK_RISK] = {NULL, NULL, TC_DANGER},
+	[CMP_MARK_DISAGREE] = {"≠", "<>", TC_WARN},
+	[CMP_MARK_ALLOWED] = {"●", "go", TC_INFO},
+	[CMP_MARK_DENIED] = {"⊘", "no", TC_STRONG},
+	[CMP_MARK_ERROR] = {"?", "??", TC_DIM},
+};
+
+const char *tui_mark(enum cmp_mark m)
+{
+	switch (m) {
+	case CMP_MARK_HELD:
+		return tui_glyph(TG_OK);
+	case CMP_MARK_FAILED:
+		return tui_glyph(TG_FAIL);
+	case CMP_MARK_RISK:
+		return tui_glyph(TG_WARN);
+	default:
+		break;
+	}
+	if ((unsigned)m >= CMP_MARK_COUNT)
+		return "?";
+	return use_utf8 ? marks[m].utf8 : marks[m].ascii;
+}
+
+enum tui_color tui_mark_color(enum cmp_mark m)
+{
+	return (unsigned)m < CMP_MARK_COUNT ? marks[m].color : TC_NORMAL;
+}
+
 const char *tui_spinner(unsigned tick)
 {
 	static const char *const braille[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};

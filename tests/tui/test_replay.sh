@@ -61,4 +61,31 @@ keys q
 wait_for "Labs"
 keys q
 check "isolab ends with status 0" test "$(tui_exit_status)" = 0
+
+# -v /:/host: the sub-mounts a recursive bind brings along, folded under it
+# (an edit of a recorded transcript: tests/fixtures/compare/README), and m
+# unfolds them. A fresh state: the lab opens at its first step again.
+rm -rf "${TUI_STATE:?}"/*
+tui_start 120 40 ISOLAB_TUI_REPLAY="$PWD/tests/fixtures/compare" ISOLAB_TUI_REPLAY_DELAY_MS=50
+wait_for "Labs"
+rootbind=$(grep -E '^  - id: ' "$LABS/host-mounts.yaml" | grep -n 'id: root-bind$' | cut -d: -f1)
+check "host-mounts, -v /:/host: the edited run" replay_step 2 "$rootbind"
+TUI_SESSIONS+=("$(tui_session)")
+check "the bind, one row" wait_re "\+ /host → host / +not mounted +host bind, WRITABLE"
+check "its sub-mounts folded into one line, with the key" wait_for "6 mounts below it came along (the bind is recursive) m: show them"
+check "no sub-mount row while folded" wait_gone "/host/proc" 1
+keys m
+check "m: the sub-mounts listed" wait_for "/host/boot/efi"
+check "a mount stacked twice, listed once" test "$(screen | grep -c '^ */host/run$')" = 1
+check "and the key that folds them" wait_for "m: fold them"
+keys m
+check "m again: folded" wait_gone "/host/boot/efi"
+keys '?'
+check "the key in the step's help" wait_for "results: show or fold the mounts a recursive bind"
+keys q
+check "the help closes" wait_gone "results: show or fold the mounts a recursive bind"
+keys q
+wait_for "Labs"
+keys q
+check "isolab ends with status 0" test "$(tui_exit_status)" = 0
 tap_done
