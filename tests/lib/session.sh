@@ -45,7 +45,7 @@ session_gone() {
 	[ ! -e "${ISOLAB_SCRATCH_BASE:-/run/isolab}/$sid" ] || return 1
 	[ ! -e "${ISOLAB_DISK_BASE:-/var/lib/isolab}/$sid" ] || return 1
 	for w in $(pgrep -x isolab-witness); do
-		tr '\0' '\n' <"/proc/$w/environ" 2>/dev/null | grep -qx "ISOLAB_SESSION=$sid" && return 1
+		tr '\0' '\n' 2>/dev/null <"/proc/$w/environ" | grep -qx "ISOLAB_SESSION=$sid" && return 1
 	done
 	return 0
 }
