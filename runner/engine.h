@@ -76,6 +76,11 @@ int engine_socket_path(struct engine *eng, char **path, struct err *e);
 /* Register DOCKER_HOST's socket with the mounts classification, without a
  * child; engine_init does it. */
 void engine_note_socket(void);
+/* Without DOCKER_HOST, register the current docker context's socket with
+ * the mounts classification too (a `docker context inspect`, which asks
+ * the client's configuration, not the daemon), so that audit and inspect
+ * call a bind of that socket docker-socket. Failures leave the defaults. */
+void engine_learn_socket(struct engine *eng);
 
 /* Turn a failed call into one sentence: the rules are a table of stderr
  * patterns. cmd names the call ("docker run"). Returns the failure (never

@@ -303,6 +303,7 @@ static int open_runtime(struct run *r, struct err *e)
 {
 	if (engine_init(&r->eng, r->cli->engine, e) < 0)
 		return -1;
+	engine_learn_socket(&r->eng);
 	if (host_facts_load(&r->facts, NULL, e) < 0 || host_ref_load(&r->host, e) < 0)
 		return -1;
 	r->host_loaded = true;
