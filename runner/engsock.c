@@ -80,9 +80,10 @@ int engine_socket_path(struct engine *eng, char **path, struct err *e)
 void engine_learn_socket(struct engine *eng)
 {
 	bool set;
-	cleanup_free char *p = from_env(NULL, &set);
-	char *path = NULL;
+	char *path = from_env(NULL, &set);
 
+	free(path);
+	path = NULL;
 	/* DOCKER_HOST: engine_init registered it without a child. */
 	if (set || !eng || !eng->bin)
 		return;
