@@ -271,27 +271,6 @@ static int no_binary(const struct engine *eng, struct err *e)
 	return ENGINE_FAIL_NO_BINARY;
 }
 
-int engine_timeout_percent(const char *text)
-{
-	char *end;
-	long v;
-
-	if (!text || !*text)
-		return 100;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || *end || v < 1 || v > 1000)
-		return 100;
-	return (int)v;
-}
-
-/* A deadline scaled by percent, never under a second. */
-static int scaled(int ms, int pct)
-{
-	long long v = (long long)ms * pct / 100;
-	return v < 1000 ? 1000 : (int)v;
-}
-
 int engine_init(struct engine *eng, const char *name, struct err *e)
 {
 	memset(eng, 0, sizeof(*eng));
@@ -300,12 +279,7 @@ int engine_init(struct engine *eng, const char *name, struct err *e)
 	if (!name || !*name)
 		name = ENGINE_DEFAULT_NAME;
 	eng->name = xstrdup(name);
-	int pct = engine_timeout_percent(getenv("ISOLAB_ENGINE_TIMEOUT_PERCENT"));
-	eng->quick_timeout_ms = scaled(ENGINE_QUICK_TIMEOUT_MS, pct);
-	eng->rm_timeout_ms = scaled(ENGINE_RM_TIMEOUT_MS, pct);
-	eng->run_timeout_ms = scaled(ENGINE_RUN_TIMEOUT_MS, pct);
-	eng->exec_timeout_ms = scaled(ENGINE_EXEC_TIMEOUT_MS, pct);
-	eng->build_timeout_ms = scaled(ENGINE_BUILD_TIMEOUT_MS, pct);
+	engine_set_deadlines(eng);
 	eng->cancel_fd = -1;
 	engine_note_socket();
 	if (exec_find_program(name, &eng->bin, NULL) < 0)

@@ -66,6 +66,8 @@ int engine_init(struct engine *eng, const char *name, struct err *e);
  * scaled by 1 to 1000 percent (never under 1 s), so that a frozen engine
  * is met in seconds. Unset or not such a number: 100. */
 int engine_timeout_percent(const char *text);
+/* The deadlines above, scaled by ISOLAB_ENGINE_TIMEOUT_PERCENT. */
+void engine_set_deadlines(struct engine *eng);
 void engine_release(struct engine *eng);
 
 /* The host path of the engine's unix socket: DOCKER_HOST's unix:// path,
