@@ -320,6 +320,7 @@ static int exec_failure(struct engine *eng, const struct err *xe, struct err *e)
 		 * (exit 3), as doctor says, in every command; every later
 		 * call fails at once with the same sentence. */
 		eng->silent = *xe;
+		eng->silent_confirmed = false;
 		err_wrap(&eng->silent, "%s", silent_word);
 		eng->silent.exit = EXIT_ENGINE;
 		if (e)
@@ -1054,10 +1055,12 @@ bool engine_unanswered(const struct engine *eng)
 	return eng->silent.kind != ERR_NONE;
 }
 
-/* After a time-out: does the daemon answer `docker version` now? Yes
- * clears the silence; no keeps the first time-out's sentence. */
-static bool engine_still_answers(struct engine *eng)
+bool engine_answers_again(struct engine *eng)
 {
+	if (eng->silent.kind == ERR_NONE)
+		return true;
+	if (eng->silent_confirmed)
+		return false;
 	struct err first = eng->silent;
 	struct argv a = ARGV_INIT;
 	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
@@ -1077,6 +1080,7 @@ static bool engine_still_answers(struct engine *eng)
 		return true;
 	}
 	eng->silent = first;
+	eng->silent_confirmed = true;
 	return false;
 }
 
@@ -1096,7 +1100,7 @@ int engine_exec(struct engine *eng, const char *container, char *const *argv, in
 	/* docker exec past its deadline: the command may be slow, or the
 	 * daemon frozen. Only a daemon that does not answer a quick call
 	 * either is the engine's fault. */
-	if (rc == ENGINE_FAIL_TIMEOUT && !was_silent && engine_still_answers(eng) && e) {
+	if (rc == ENGINE_FAIL_TIMEOUT && !was_silent && engine_answers_again(eng) && e) {
 		size_t k = strlen(silent_word) + 2;
 		char raw[sizeof(e->msg)];
 		snprintf(raw, sizeof(raw), "%s", strncmp(e->msg, silent_word, k - 2) == 0 ? e->msg + k : e->msg);

@@ -53,6 +53,7 @@ struct engine {
 	struct err silent;       /* set at the first time-out (ERR_TIMEOUT,
 	                          * "the engine does not answer: ..."): every
 	                          * later call fails at once with it */
+	bool silent_confirmed;   /* and a quick docker version timed out too */
 	exec_line_fn on_progress; /* lines of docker build's output */
 	void *progress_data;
 };
@@ -241,6 +242,11 @@ const char *engine_container_label(const struct engine_container *c, const char 
  * its own deadline. A docker exec past its deadline counts only when a
  * quick `docker version` times out too (the command may just be slow). */
 bool engine_unanswered(const struct engine *eng);
+/* After a time-out: does the daemon answer a quick `docker version` now
+ * (a slow host, not a frozen daemon)? Yes clears the silence; no keeps the
+ * first time-out's sentence, and is remembered (asked once). True when
+ * nothing timed out. */
+bool engine_answers_again(struct engine *eng);
 
 /* docker exec CONTAINER ARGV...: 0 when the command ran, whatever its exit
  * status (in *res; 126/127 when the container could not run it). A failure

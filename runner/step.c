@@ -710,7 +710,7 @@ int step_run(struct step_ctx *ctx, const struct lab *lab, const struct lab_step 
 	 * signal pipe out of the way; calling the engine now would only be
 	 * cancelled again. An engine that does not answer: the run says
 	 * once what is left (ui/cmd_run.c), and isolab cleanup removes it. */
-	if (!(rc < 0 && r->err.kind == ERR_CANCEL) && !engine_unanswered(ctx->eng))
+	if (!(rc < 0 && r->err.kind == ERR_CANCEL) && engine_answers_again(ctx->eng))
 		remove_containers(ctx, lab, step, r);
 	r->elapsed_ms = util_now_ms() - t0;
 	if (r->rc < 0) {

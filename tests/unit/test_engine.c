@@ -628,7 +628,19 @@ static void test_hang_deadline(void **state)
 	assert_string_equal(again.msg, e.msg);
 	assert_non_null(strstr(again.msg, "the engine does not answer"));
 	assert_no_children();
+	/* Asked again (a quick docker version): still silent, asked once. */
+	eng.quick_timeout_ms = 400;
+	t0 = util_now_ms();
+	assert_false(engine_answers_again(&eng));
+	assert_true(util_now_ms() - t0 < 3000);
+	assert_string_equal(eng.silent.msg, e.msg);
+	t0 = util_now_ms();
+	assert_false(engine_answers_again(&eng));
+	assert_true(util_now_ms() - t0 < 100);
+	assert_no_children();
 	err_clear(&eng.silent);
+	eng.silent_confirmed = false;
+	assert_true(engine_answers_again(&eng));
 
 	/* A cancel fd stops it sooner than the deadline. */
 	int p[2];
