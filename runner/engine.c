@@ -279,11 +279,7 @@ int engine_init(struct engine *eng, const char *name, struct err *e)
 	if (!name || !*name)
 		name = ENGINE_DEFAULT_NAME;
 	eng->name = xstrdup(name);
-	eng->quick_timeout_ms = ENGINE_QUICK_TIMEOUT_MS;
-	eng->rm_timeout_ms = ENGINE_RM_TIMEOUT_MS;
-	eng->run_timeout_ms = ENGINE_RUN_TIMEOUT_MS;
-	eng->exec_timeout_ms = ENGINE_EXEC_TIMEOUT_MS;
-	eng->build_timeout_ms = ENGINE_BUILD_TIMEOUT_MS;
+	engine_set_deadlines(eng);
 	eng->cancel_fd = -1;
 	engine_note_socket();
 	if (exec_find_program(name, &eng->bin, NULL) < 0)
@@ -314,17 +310,21 @@ static struct exec_opts engine_opts(const struct engine *eng, int timeout_ms)
 }
 
 /* exec's own failures, as engine failures. */
-static int exec_failure(const struct engine *eng, const struct err *xe, struct err *e)
+static const char silent_word[] = "the engine does not answer";
+
+static int exec_failure(struct engine *eng, const struct err *xe, struct err *e)
 {
 	switch (xe->kind) {
 	case ERR_TIMEOUT:
 		/* A daemon that does not answer is an engine unavailable
-		 * (exit 3), as doctor says, in every command. */
-		if (e) {
-			*e = *xe;
-			err_wrap(e, "the engine does not answer");
-			e->exit = EXIT_ENGINE;
-		}
+		 * (exit 3), as doctor says, in every command; every later
+		 * call fails at once with the same sentence. */
+		eng->silent = *xe;
+		eng->silent_confirmed = false;
+		err_wrap(&eng->silent, "%s", silent_word);
+		eng->silent.exit = EXIT_ENGINE;
+		if (e)
+			*e = eng->silent;
 		return ENGINE_FAIL_TIMEOUT;
 	case ERR_CANCEL:
 		if (e)
@@ -358,6 +358,12 @@ static int run_docker(struct engine *eng, char *const *argv, const struct exec_o
 	if (!eng->bin) {
 		empty_result(res);
 		return no_binary(eng, e);
+	}
+	if (eng->silent.kind != ERR_NONE) {
+		empty_result(res);
+		if (e)
+			*e = eng->silent;
+		return ENGINE_FAIL_TIMEOUT;
 	}
 	if (exec_run(argv, o, res, &xe) < 0)
 		return exec_failure(eng, &xe, e);
@@ -731,6 +737,11 @@ int engine_run_many(struct engine *eng, struct engine_run_job *jobs, size_t n, s
 	if (!eng->bin) {
 		for (size_t i = 0; i < n; i++)
 			jobs[i].rc = no_binary(eng, &jobs[i].err);
+	} else if (eng->silent.kind != ERR_NONE) {
+		for (size_t i = 0; i < n; i++) {
+			jobs[i].rc = ENGINE_FAIL_TIMEOUT;
+			jobs[i].err = eng->silent;
+		}
 	} else {
 		exec_run_many(items, n, NULL);
 		for (size_t i = 0; i < n; i++) {
@@ -1039,6 +1050,40 @@ out:
 
 /* --- exec, rm, ps --------------------------------------------------------- */
 
+bool engine_unanswered(const struct engine *eng)
+{
+	return eng->silent.kind != ERR_NONE;
+}
+
+bool engine_answers_again(struct engine *eng)
+{
+	if (eng->silent.kind == ERR_NONE)
+		return true;
+	if (eng->silent_confirmed)
+		return false;
+	struct err first = eng->silent;
+	struct argv a = ARGV_INIT;
+	struct exec_opts o = engine_opts(eng, eng->quick_timeout_ms);
+	struct exec_result res;
+	int rc;
+
+	err_clear(&eng->silent);
+	argv_start(eng, &a);
+	argv_push(&a, "version");
+	argv_push(&a, "--format");
+	argv_push(&a, "{{.Server.Version}}");
+	rc = call(eng, a.v, &o, &res, NULL);
+	exec_result_free(&res);
+	argv_free(&a);
+	if (rc == 0) {
+		err_clear(&eng->silent);
+		return true;
+	}
+	eng->silent = first;
+	eng->silent_confirmed = true;
+	return false;
+}
+
 int engine_exec(struct engine *eng, const char *container, char *const *argv, int timeout_ms,
 		struct exec_result *res, struct err *e)
 {
@@ -1050,7 +1095,17 @@ int engine_exec(struct engine *eng, const char *container, char *const *argv, in
 	argv_push(&a, "exec");
 	argv_push(&a, container);
 	argv_push_all(&a, argv);
+	bool was_silent = engine_unanswered(eng);
 	rc = run_docker(eng, a.v, &o, res, e);
+	/* docker exec past its deadline: the command may be slow, or the
+	 * daemon frozen. Only a daemon that does not answer a quick call
+	 * either is the engine's fault. */
+	if (rc == ENGINE_FAIL_TIMEOUT && !was_silent && engine_answers_again(eng) && e) {
+		size_t k = strlen(silent_word) + 2;
+		char raw[sizeof(e->msg)];
+		snprintf(raw, sizeof(raw), "%s", strncmp(e->msg, silent_word, k - 2) == 0 ? e->msg + k : e->msg);
+		err_set(e, ERR_TIMEOUT, 0, "%s (the engine answers: the command itself is still running)", raw);
+	}
 	/* The command's own failures are its exit status; docker's (daemon,
 	 * container gone) are recognised by their words. */
 	if (rc == 0 && !exec_result_ok(res) && match_rule(res->err.data, NULL))

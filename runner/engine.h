@@ -50,6 +50,10 @@ struct engine {
 	int build_timeout_ms;
 	int cancel_fd;           /* > 0: every call is cancelled once it polls
 	                          * readable (see exec_opts.cancel_fd) */
+	struct err silent;       /* set at the first time-out (ERR_TIMEOUT,
+	                          * "the engine does not answer: ..."): every
+	                          * later call fails at once with it */
+	bool silent_confirmed;   /* and a quick docker version timed out too */
 	exec_line_fn on_progress; /* lines of docker build's output */
 	void *progress_data;
 };
@@ -59,6 +63,12 @@ struct engine {
  * engine_release); when there is no binary, returns ENGINE_FAIL_NO_BINARY
  * and so does every operation after. */
 int engine_init(struct engine *eng, const char *name, struct err *e);
+/* ISOLAB_ENGINE_TIMEOUT_PERCENT, for tests only: every deadline above
+ * scaled by 1 to 1000 percent (never under 1 s), so that a frozen engine
+ * is met in seconds. Unset or not such a number: 100. */
+int engine_timeout_percent(const char *text);
+/* The deadlines above, scaled by ISOLAB_ENGINE_TIMEOUT_PERCENT. */
+void engine_set_deadlines(struct engine *eng);
 void engine_release(struct engine *eng);
 
 /* The host path of the engine's unix socket: DOCKER_HOST's unix:// path,
@@ -69,6 +79,11 @@ int engine_socket_path(struct engine *eng, char **path, struct err *e);
 /* Register DOCKER_HOST's socket with the mounts classification, without a
  * child; engine_init does it. */
 void engine_note_socket(void);
+/* Without DOCKER_HOST, register the current docker context's socket with
+ * the mounts classification too (a `docker context inspect`, which asks
+ * the client's configuration, not the daemon), so that audit and inspect
+ * call a bind of that socket docker-socket. Failures leave the defaults. */
+void engine_learn_socket(struct engine *eng);
 
 /* Turn a failed call into one sentence: the rules are a table of stderr
  * patterns. cmd names the call ("docker run"). Returns the failure (never
@@ -221,6 +236,17 @@ const struct engine_container *engine_containers_find(const struct engine_contai
 						      const char *target);
 /* A label's value, or NULL. */
 const char *engine_container_label(const struct engine_container *c, const char *key);
+
+/* Whether a call timed out: the daemon does not answer, and every call
+ * fails at once (ENGINE_FAIL_TIMEOUT, eng->silent) instead of waiting out
+ * its own deadline. A docker exec past its deadline counts only when a
+ * quick `docker version` times out too (the command may just be slow). */
+bool engine_unanswered(const struct engine *eng);
+/* After a time-out: does the daemon answer a quick `docker version` now
+ * (a slow host, not a frozen daemon)? Yes clears the silence; no keeps the
+ * first time-out's sentence, and is remembered (asked once). True when
+ * nothing timed out. */
+bool engine_answers_again(struct engine *eng);
 
 /* docker exec CONTAINER ARGV...: 0 when the command ran, whatever its exit
  * status (in *res; 126/127 when the container could not run it). A failure

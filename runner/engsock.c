@@ -76,3 +76,17 @@ int engine_socket_path(struct engine *eng, char **path, struct err *e)
 	mounts_set_engine_socket(*path);
 	return 0;
 }
+
+void engine_learn_socket(struct engine *eng)
+{
+	bool set;
+	char *path = from_env(NULL, &set);
+
+	free(path);
+	path = NULL;
+	/* DOCKER_HOST: engine_init registered it without a child. */
+	if (set || !eng || !eng->bin)
+		return;
+	if (engine_socket_path(eng, &path, NULL) == 0)
+		free(path);
+}

@@ -412,7 +412,7 @@ static int run_action(struct step_ctx *ctx, const struct lab_step *step, const s
 		a->result = LAB_RESULT_ERROR;
 		a->detail = xstrdup(a->err.msg);
 		emit(ctx, STEP_EV_RESULT, "%s: could not run: %s", def->id, a->err.msg);
-		if (a->err.kind == ERR_CANCEL || a->err.kind == ERR_ENGINE) {
+		if (a->err.kind == ERR_CANCEL || a->err.kind == ERR_ENGINE || engine_unanswered(ctx->eng)) {
 			*e = a->err;
 			return -1;
 		}
@@ -708,8 +708,9 @@ int step_run(struct step_ctx *ctx, const struct lab *lab, const struct lab_step 
 	r->rc = rc;
 	/* Interrupted: the session's close removes everything, with the
 	 * signal pipe out of the way; calling the engine now would only be
-	 * cancelled again. */
-	if (!(rc < 0 && r->err.kind == ERR_CANCEL))
+	 * cancelled again. An engine that does not answer: the run says
+	 * once what is left (ui/cmd_run.c), and isolab cleanup removes it. */
+	if (!(rc < 0 && r->err.kind == ERR_CANCEL) && engine_answers_again(ctx->eng))
 		remove_containers(ctx, lab, step, r);
 	r->elapsed_ms = util_now_ms() - t0;
 	if (r->rc < 0) {

@@ -160,7 +160,10 @@ int cmd_audit(struct cli *cli, int argc, char **argv)
 		argv_free(&o.containers);
 		return cli_fail(&e);
 	}
-	if (engine_init(&eng, cli->engine, &e) < 0 ||
+	int erc = engine_init(&eng, cli->engine, &e);
+	if (erc == 0)
+		engine_learn_socket(&eng);
+	if (erc < 0 ||
 	    audit_containers(&eng, &host, &hf, o.containers.n ? o.containers.v : NULL,
 			     o.include_isolab, &r, &e) < 0) {
 		status = cli_fail(&e);

@@ -91,9 +91,12 @@ static int resolve(const struct cli *cli, char *const *specs, size_t n, struct h
 {
 	if (host_ref_load(host, e) < 0)
 		return -1;
-	if (target_needs_engine(specs, n) && engine_init(eng, cli->engine, e) < 0) {
-		host_ref_free(host);
-		return -1;
+	if (target_needs_engine(specs, n)) {
+		if (engine_init(eng, cli->engine, e) < 0) {
+			host_ref_free(host);
+			return -1;
+		}
+		engine_learn_socket(eng);
 	}
 	if (target_resolve(eng->bin || eng->name ? eng : NULL, specs, n, host, set, e) < 0) {
 		target_set_free(set);

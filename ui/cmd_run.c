@@ -141,6 +141,8 @@ struct run {
 	bool host_loaded, session_open;
 	struct progress progress; /* shared with the TUI: steps done, answers */
 	bool progress_loaded;
+	struct argv left; /* the stopped step's containers, when the engine went silent */
+	bool said;        /* say_left printed the error */
 };
 
 static void on_event(void *data, const struct step_event *ev)
@@ -301,6 +303,7 @@ static int open_runtime(struct run *r, struct err *e)
 {
 	if (engine_init(&r->eng, r->cli->engine, e) < 0)
 		return -1;
+	engine_learn_socket(&r->eng);
 	if (host_facts_load(&r->facts, NULL, e) < 0 || host_ref_load(&r->host, e) < 0)
 		return -1;
 	r->host_loaded = true;
@@ -337,7 +340,9 @@ static int close_runtime(struct run *r)
 	int rc = 0;
 
 	if (r->session_open && session_close(&r->session, &e) < 0) {
-		fprintf(stderr, "isolab: %s\n", e.msg);
+		/* The engine went silent: said once, with what is left. */
+		if (!engine_unanswered(&r->eng))
+			fprintf(stderr, "isolab: %s\n", e.msg);
 		rc = -1;
 	}
 	r->session_open = false;
@@ -348,6 +353,28 @@ static int close_runtime(struct run *r)
 	r->host_loaded = false;
 	engine_release(&r->eng);
 	return rc;
+}
+
+/* The engine stopped answering: the run stopped at its first time-out.
+ * Say so once (exit 3), with what may be left and how it goes. */
+static void say_left(struct run *r, struct err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (e->kind == ERR_NONE)
+		*e = r->eng.silent;
+	for (size_t i = 0; i < r->left.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", r->left.v[i]);
+	fprintf(stderr, "isolab: %s\n", e->msg);
+	fprintf(stderr,
+		"isolab: the run stopped at the engine's first time-out; what it started may be left: %s%s"
+		"containers labelled isolab.session=%s. `isolab cleanup` removes them once the engine "
+		"answers again.\n",
+		strbuf_str(&sb), sb.len ? ", and any other " : "", r->session.id);
+	strbuf_release(&sb);
+	/* Said here: cli_fail must not say it again. */
+	e->exit = EXIT_ENGINE;
+	r->said = true;
 }
 
 int cmd_run(struct cli *cli, int argc, char **argv)
@@ -453,6 +480,10 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 			       step->question->why ? step->question->why : "");
 		held += res.held;
 		failed += res.failed;
+		if (rc < 0 && engine_unanswered(&r.eng))
+			for (size_t k = 0; k < res.n_containers; k++)
+				if (res.containers[k].name)
+					argv_push(&r.left, res.containers[k].name);
 		if (r.progress_loaded) {
 			struct err pe = {0};
 			if (rc == 0 && res.failed == 0)
@@ -492,8 +523,11 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 out:
 	if (close_runtime(&r) < 0 && status == EXIT_OK && e.kind == ERR_NONE)
 		status = EXIT_EXPECT;
+	if (r.session.id[0] && engine_unanswered(&r.eng))
+		say_left(&r, &e);
+	argv_free(&r.left);
 	if (e.kind != ERR_NONE)
-		status = cli_fail(&e);
+		status = r.said ? e.exit : cli_fail(&e);
 	if (r.progress_loaded)
 		progress_free(&r.progress);
 	if (owned)

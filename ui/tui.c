@@ -771,6 +771,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	}
 	load_progress(t);
 	t->eng_rc = engine_init(&t->eng, cli->engine, &t->eng_err);
+	if (t->eng_rc == 0)
+		engine_learn_socket(&t->eng);
 	t->facts_rc = host_facts_load(&t->facts, NULL, &t->facts_err);
 	if (t->facts_rc == 0) {
 		struct lab_host here;

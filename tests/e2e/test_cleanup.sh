@@ -9,6 +9,7 @@
 # is a failure.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/session.sh
 
 ISOLAB=${ISOLAB:-./isolab}
 base=/run/isolab
@@ -61,21 +62,9 @@ if [ -z "${ISOLAB_TEST_IMAGE:-}" ]; then
 fi
 export ISOLAB_TEST_IMAGE
 
-# hold STEP: a held session in the background; sets hold_pid and line.
-hold() {
-	local out=$tmp/hold-$RANDOM.out
-	"$ISOLAB" __session-demo --lab cleanup-test --step "$1" --hold >"$out" 2>"$out.err" &
-	hold_pid=$!
-	bgpids+=("$hold_pid")
-	line=
-	for _ in $(seq 600); do
-		[ -s "$out" ] && { line=$(head -n 1 "$out"); break; }
-		kill -0 "$hold_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	hold_err=$out.err
-	[ -n "$line" ]
-}
+# hold STEP: a held session in the background; sets hold_pid, line and
+# hold_err (tests/lib/session.sh).
+hold() { hold_session cleanup-test "$1"; }
 
 # A stray witness: what a session leaves when its witness outlives it.
 stray_witness() {

@@ -33,4 +33,31 @@ check "the mounts table calls it docker-socket" \
 check "the sibling read the canary through it" \
 	jq -e '[.. | objects | select(.id? == "sibling") | .result?] | index("allowed") != null' "$tmp/out" >/dev/null
 check "nothing labelled is left on that engine" [ "$(labelled_left isolab.session)" = 0 ]
+
+# --- audit and inspect call a bind of that engine's socket docker-socket --------
+# Its path ends in "sock", not docker.sock: only knowing the engine tells.
+img=$(dockerd_image)
+docker run -d --pull=never --network none --name sock-user -v "$sock:/x.sock" "$img" /bin/sleep 3600 >/dev/null
+has_socket_finding() { jq -e '[.. | objects | select(.check? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' "$1" >/dev/null; }
+timeout -s KILL 60 "$ISOLAB" audit --json --container sock-user >"$tmp/audit" 2>"$tmp/err"
+rc=$?
+check "audit, DOCKER_HOST: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "audit, DOCKER_HOST: the docker-socket finding names the engine's socket" has_socket_finding "$tmp/audit"
+# The same engine through a docker context of a private client configuration.
+export DOCKER_CONFIG=$tmp/docker-config
+docker context create isolab-test --docker "host=$DOCKER_HOST" >/dev/null 2>&1
+host=$DOCKER_HOST
+unset DOCKER_HOST
+export DOCKER_CONTEXT=isolab-test
+timeout -s KILL 60 "$ISOLAB" audit --json --container sock-user >"$tmp/audit" 2>"$tmp/err"
+rc=$?
+check "audit, docker context: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "audit, docker context: the docker-socket finding names the engine's socket" has_socket_finding "$tmp/audit"
+timeout -s KILL 60 "$ISOLAB" inspect --json sock-user >"$tmp/inspect" 2>"$tmp/err"
+check "inspect, docker context: the mount is of kind docker-socket" \
+	jq -e '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
+	"$tmp/inspect" >/dev/null
+unset DOCKER_CONTEXT DOCKER_CONFIG
+export DOCKER_HOST=$host
+docker rm -f sock-user >/dev/null
 tap_done

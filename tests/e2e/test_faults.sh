@@ -9,6 +9,7 @@
 # at a private engine. Needs root and an engine.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/session.sh
 
 ISOLAB=${ISOLAB:-./isolab}
 e2e_require
@@ -114,16 +115,7 @@ check "it says what it could not create" grep -q "cannot create $tmp/file/run" "
 
 # --- cleanup beside a live session: it is left whole ------------------------------------
 out=$tmp/hold.out
-"$ISOLAB" __session-demo --lab faults-test --step live --hold >"$out" 2>"$out.err" &
-hold_pid=$!
-bgpids+=("$hold_pid")
-line=
-for _ in $(seq 600); do
-	[ -s "$out" ] && { line=$(head -n 1 "$out"); break; }
-	kill -0 "$hold_pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -n "$line" ]; then
+if hold_session faults-test live; then
 	sid=$(jget "$line" session)
 	scratch=$(jget "$line" scratch)
 	witness=$(jget "$line" witness)
@@ -151,7 +143,7 @@ if [ -n "$line" ]; then
 	text=$("$ISOLAB" cleanup --force 2>&1)
 	check "cleanup --force: nothing left" [ "$(labelled_left isolab.lab=faults-test)" = 0 ]
 else
-	not_ok "a held session starts ($(cat "$out.err"))"
+	not_ok "a held session starts ($(cat "$hold_err"))"
 fi
 
 tap_done

@@ -24,9 +24,13 @@ dockerd_start() {
 		-H "unix://$d/sock" >"$d/log" 2>&1 </dev/null &
 	_dockerd_pid=$!
 	export DOCKER_HOST=unix://$d/sock
-	for _ in $(seq 240); do
+	for i in $(seq 240); do
+		# The daemon's own pid: under job control (set -m) setsid forks,
+		# and $! is only the setsid that exited at once; wait 10 s for
+		# the pidfile before taking the daemon as dead.
+		[ -s "$d/pid" ] && _dockerd_pid=$(cat "$d/pid")
 		docker info >/dev/null 2>&1 && return 0
-		kill -0 "$_dockerd_pid" 2>/dev/null || break
+		kill -0 "$_dockerd_pid" 2>/dev/null || [ "$i" -lt 40 ] || break
 		sleep 0.25
 	done
 	diag "the private dockerd did not answer; its log ends:"
@@ -37,6 +41,7 @@ dockerd_start() {
 dockerd_stop() {
 	[ -n "$_dockerd_dir" ] || return 0
 	local d=$_dockerd_dir ids
+	[ -s "$d/pid" ] && _dockerd_pid=$(cat "$d/pid")
 	if [ -n "$_dockerd_pid" ] && kill -0 "$_dockerd_pid" 2>/dev/null; then
 		kill -CONT "$_dockerd_pid" 2>/dev/null
 		ids=$(timeout 20 docker ps -aq 2>/dev/null)

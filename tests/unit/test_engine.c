@@ -615,6 +615,33 @@ static void test_hang_deadline(void **state)
 	assert_int_equal(kill(-pgid, 0), -1);
 	assert_int_equal(errno, ESRCH);
 
+	/* Once a call timed out, the engine does not answer: every later
+	 * call fails at once with the same sentence, without a child. */
+	assert_true(engine_unanswered(&eng));
+	eng.quick_timeout_ms = 10000;
+	t0 = util_now_ms();
+	struct err again;
+	assert_int_equal(engine_list_label(&eng, "isolab.session", &ids, &again), ENGINE_FAIL_TIMEOUT);
+	assert_true(util_now_ms() - t0 < 100);
+	assert_int_equal(again.kind, ERR_TIMEOUT);
+	assert_int_equal(again.exit, EXIT_ENGINE);
+	assert_string_equal(again.msg, e.msg);
+	assert_non_null(strstr(again.msg, "the engine does not answer"));
+	assert_no_children();
+	/* Asked again (a quick docker version): still silent, asked once. */
+	eng.quick_timeout_ms = 400;
+	t0 = util_now_ms();
+	assert_false(engine_answers_again(&eng));
+	assert_true(util_now_ms() - t0 < 3000);
+	assert_string_equal(eng.silent.msg, e.msg);
+	t0 = util_now_ms();
+	assert_false(engine_answers_again(&eng));
+	assert_true(util_now_ms() - t0 < 100);
+	assert_no_children();
+	err_clear(&eng.silent);
+	eng.silent_confirmed = false;
+	assert_true(engine_answers_again(&eng));
+
 	/* A cancel fd stops it sooner than the deadline. */
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -633,6 +660,38 @@ static void test_hang_deadline(void **state)
 	unsetenv("ISOLAB_TEST_PIDFILE");
 	close(fd);
 	unlink(pidfile);
+}
+
+static void test_timeout_percent(void **state)
+{
+	(void)state;
+	struct engine eng;
+	struct err e;
+
+	assert_int_equal(engine_timeout_percent(NULL), 100);
+	assert_int_equal(engine_timeout_percent(""), 100);
+	assert_int_equal(engine_timeout_percent("10"), 10);
+	assert_int_equal(engine_timeout_percent("1000"), 1000);
+	assert_int_equal(engine_timeout_percent("0"), 100);
+	assert_int_equal(engine_timeout_percent("1001"), 100);
+	assert_int_equal(engine_timeout_percent("10x"), 100);
+	assert_int_equal(engine_timeout_percent("-5"), 100);
+	setenv("ISOLAB_ENGINE_TIMEOUT_PERCENT", "10", 1);
+	engine_init(&eng, fixture("bin/hang"), &e);
+	assert_int_equal(eng.quick_timeout_ms, ENGINE_QUICK_TIMEOUT_MS / 10);
+	assert_int_equal(eng.run_timeout_ms, ENGINE_RUN_TIMEOUT_MS / 10);
+	assert_int_equal(eng.exec_timeout_ms, ENGINE_EXEC_TIMEOUT_MS / 10);
+	assert_int_equal(eng.rm_timeout_ms, ENGINE_RM_TIMEOUT_MS / 10);
+	engine_release(&eng);
+	setenv("ISOLAB_ENGINE_TIMEOUT_PERCENT", "1", 1);
+	engine_init(&eng, fixture("bin/hang"), &e);
+	assert_int_equal(eng.quick_timeout_ms, 1000); /* never under a second */
+	engine_release(&eng);
+	unsetenv("ISOLAB_ENGINE_TIMEOUT_PERCENT");
+	engine_init(&eng, fixture("bin/hang"), &e);
+	assert_int_equal(eng.quick_timeout_ms, ENGINE_QUICK_TIMEOUT_MS);
+	assert_false(engine_unanswered(&eng));
+	engine_release(&eng);
 }
 
 static void test_daemon_down(void **state)
@@ -973,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_classify_sentences),
 		cmocka_unit_test(test_no_binary),
 		cmocka_unit_test(test_hang_deadline),
+		cmocka_unit_test(test_timeout_percent),
 		cmocka_unit_test(test_daemon_down),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_socket_permission),
