@@ -312,9 +312,38 @@ static void check_privileged(const struct doctor_ctx *c, struct result *r)
 	privileged_plan_free(&p);
 }
 
+/* What decided a VM: the firmware's name or the CPU's hypervisor flag. */
+static const char *vm_reason(const struct host_facts *h)
+{
+	if (h->vm_vendor && h->hypervisor_flag)
+		return "the firmware (DMI) names the hypervisor and the CPU's hypervisor flag is set";
+	if (h->vm_vendor)
+		return "the firmware (DMI) names the hypervisor";
+	return "the CPU's hypervisor flag is set";
+}
+
+/* The VM verdict holds over the container one: a container shares the
+ * kernel and the CPU, so what they say is the machine's; being in a
+ * container only changes where isolab runs on it. */
+static char *vm_verdict(const struct host_facts *h)
+{
+	cleanup_free char *what = h->vm_vendor ? xasprintf("a virtual machine (%s)", h->vm_vendor)
+					       : xstrdup("a virtual machine");
+
+	if (!h->in_container)
+		return xasprintf("%s: %s", what, vm_reason(h));
+	return xasprintf("%s holds: %s, and a container shares its machine's kernel and CPU; "
+			 "isolab itself runs in a container on that VM, which changes where it "
+			 "runs, not what the machine is",
+			 what, vm_reason(h));
+}
+
 static void check_vm(const struct doctor_ctx *c, struct result *r)
 {
 	const struct host_facts *h = &c->host;
+	const char *in_ct = h->in_container ? " (isolab runs in a container on it, which "
+					      "does not make it a VM)"
+					    : "";
 
 	if (c->host_rc < 0) {
 		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
@@ -322,21 +351,21 @@ static void check_vm(const struct doctor_ctx *c, struct result *r)
 	}
 	switch (h->vm) {
 	case HOST_VM_YES:
-		set(r, ST_OK,
-		    h->vm_vendor ? xasprintf("a virtual machine (%s)%s", h->vm_vendor,
-					     h->in_container ? "; isolab runs in a container" : "")
-				 : xasprintf("a virtual machine%s",
-					     h->in_container ? "; isolab runs in a container" : ""),
-		    NULL);
+		set(r, ST_OK, vm_verdict(h), NULL);
 		break;
 	case HOST_VM_NO:
 		set(r, ST_WARN,
-		    xstrdup("this looks like a physical machine: the labs give containers "
-			    "host-level access"),
+		    xasprintf("this looks like a physical machine%s: the labs give containers "
+			      "host-level access",
+			      in_ct),
 		    "run the labs only on an isolated VM you control");
 		break;
 	default:
-		set(r, ST_WARN, xstrdup("isolab cannot tell whether this is a virtual machine"),
+		set(r, ST_WARN,
+		    xasprintf("isolab cannot tell whether this is a virtual machine%s",
+			      h->in_container ? " (isolab runs in a container, which says nothing "
+						"about the machine under it)"
+					      : ""),
 		    "run the labs only on an isolated VM you control");
 		break;
 	}

@@ -74,6 +74,11 @@ fi
 if [ -e /.dockerenv ]; then
 	check "the VM line says isolab runs in a container (/.dockerenv)" \
 		grep -q '/.dockerenv exists' <<<"$out"
+	if grep -qw hypervisor /proc/cpuinfo; then
+		# Both a VM and a container: the line says which verdict holds, and why.
+		check "the VM line says the VM verdict holds over the container, and why" \
+			grep -qE "^✓ virtual machine +a virtual machine( \([^)]*\))? holds: .*hypervisor.*a container shares its machine's kernel" <<<"$out"
+	fi
 fi
 if [ ! -r /sys/class/dmi/id/sys_vendor ]; then
 	check "no DMI here, and doctor says so" grep -q 'DMI: /sys/class/dmi/id is not readable' <<<"$out"
