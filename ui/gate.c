@@ -3,10 +3,15 @@
 #include "gate.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "session.h"
 
 #define GATE_FLAGS "--yes-isolated-vm (or ISOLAB_ISOLATED_VM=1)"
 
@@ -16,6 +21,106 @@ static const char *const question =
 static const char *const refusal =
 	"the safety gate needs a confirmation and standard input is not a terminal to ask on: "
 	"if this is an isolated VM you control, say so with " GATE_FLAGS;
+
+/* --- the confirmation, remembered for this boot ------------------------------------ */
+
+/* This boot's id (random per boot, so per machine too), trimmed; NULL if
+ * the kernel does not say. */
+static char *boot_id(void)
+{
+	char *id = NULL;
+	size_t n;
+
+	if (util_read_path("/proc/sys/kernel/random/boot_id", &id, NULL) < 0)
+		return NULL;
+	n = strcspn(id, " \t\n");
+	id[n] = '\0';
+	if (n == 0) {
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+static const char *gate_base(void)
+{
+	const char *b = getenv(SESSION_ENV_SCRATCH_BASE);
+	return b && *b ? b : SESSION_SCRATCH_BASE;
+}
+
+/* Only root's, and nobody else may write it. */
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The base directory, opened, if it is root's alone; -1 otherwise. */
+static int open_gate_dir(void)
+{
+	struct stat st;
+	int fd = open(gate_base(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !root_only(&st))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+char *gate_memory_path(void)
+{
+	return xasprintf("%s/%s", gate_base(), GATE_MEMORY_FILE);
+}
+
+bool gate_remembered(void)
+{
+	cleanup_free char *id = boot_id();
+	cleanup_free char *text = NULL;
+	cleanup_close int dir = -1, fd = -1;
+	struct stat st;
+
+	if (!id || geteuid() != 0 || (dir = open_gate_dir()) < 0)
+		return false;
+	fd = openat(dir, GATE_MEMORY_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !root_only(&st))
+		return false;
+	if (util_read_fd(fd, &text, NULL) < 0)
+		return false;
+	text[strcspn(text, "\n")] = '\0';
+	return strcmp(text, id) == 0;
+}
+
+int gate_remember(void)
+{
+	cleanup_free char *id = boot_id();
+	cleanup_free char *tmp = NULL;
+	cleanup_close int dir = -1;
+	int fd, rc = 0;
+	size_t n;
+
+	if (!id || geteuid() != 0)
+		return -1;
+	if (mkdir(gate_base(), 0755) < 0 && errno != EEXIST)
+		return -1;
+	if ((dir = open_gate_dir()) < 0)
+		return -1;
+	tmp = xasprintf(".%s.%ld", GATE_MEMORY_FILE, (long)getpid());
+	(void)unlinkat(dir, tmp, 0);
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	n = strlen(id);
+	id[n] = '\n';
+	if (write(fd, id, n + 1) != (ssize_t)(n + 1) || fchmod(fd, 0644) < 0)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && renameat(dir, tmp, dir, GATE_MEMORY_FILE) < 0)
+		rc = -1;
+	if (rc < 0)
+		(void)unlinkat(dir, tmp, 0);
+	return rc;
+}
 
 /* What isolab found, in a few words. */
 static char *summary(const struct host_facts *h)
@@ -35,17 +140,31 @@ static char *summary(const struct host_facts *h)
 void gate_decide(const struct host_facts *h, bool confirmed_by_flag, bool interactive,
 		 struct gate_decision *d)
 {
+	gate_decide_as(h, confirmed_by_flag ? GATE_BY_FLAG : GATE_NOT_YET, interactive, d);
+}
+
+void gate_decide_as(const struct host_facts *h, enum gate_confirmed by, bool interactive,
+		    struct gate_decision *d)
+{
 	cleanup_free char *found = summary(h);
 
 	memset(d, 0, sizeof(*d));
-	if (confirmed_by_flag) {
+	if (by != GATE_NOT_YET) {
+		cleanup_free char *path = gate_memory_path();
 		d->action = GATE_GO;
-		argv_pushf(&d->lines, "Safety gate: confirmed by " GATE_FLAGS "; isolab found %s.",
-			   found);
+		if (by == GATE_BY_FLAG)
+			argv_pushf(&d->lines, "Safety gate: confirmed by " GATE_FLAGS
+					      "; isolab found %s.",
+				   found);
+		else
+			argv_pushf(&d->lines, "Safety gate: confirmed earlier in this boot of this "
+					      "machine (%s); isolab found %s.",
+				   path, found);
 		return;
 	}
 	d->action = interactive ? GATE_ASK : GATE_REFUSE;
-	argv_push(&d->lines, "Safety gate. The labs give containers host-level access: "
+	/* The screen's title says "Safety gate"; the text goes straight on. */
+	argv_push(&d->lines, "The labs give containers host-level access: "
 			     "--privileged, the host's / mounted in, the Docker socket.");
 	switch (h->vm) {
 	case HOST_VM_YES:
@@ -106,7 +225,10 @@ int gate_check(const struct cli *cli, const struct host_facts *h, FILE *in, FILE
 	size_t cap = 0;
 	int rc = 0;
 
-	gate_decide(h, cli->yes_vm, in && isatty(fileno(in)), &d);
+	gate_decide_as(h, cli->yes_vm ? GATE_BY_FLAG : gate_remembered() ? GATE_BY_MEMORY : GATE_NOT_YET,
+		       in && isatty(fileno(in)), &d);
+	if (d.action != GATE_GO)
+		fputs("Safety gate.\n", out);
 	for (size_t i = 0; i < d.lines.n; i++)
 		fprintf(out, "%s\n", d.lines.v[i]);
 	switch (d.action) {
@@ -124,6 +246,8 @@ int gate_check(const struct cli *cli, const struct host_facts *h, FILE *in, FILE
 		} else {
 			rc = gate_answer(line, e);
 		}
+		if (rc == 0)
+			(void)gate_remember();
 		break;
 	}
 	fflush(out);

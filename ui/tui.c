@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "tui.h"
 
 struct tui *tui_app;
@@ -782,6 +783,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	}
 	t->host_rc = host_ref_load(&t->host, &t->host_err);
 	t->runtime_loaded = true;
+	/* A "yes" earlier in this boot holds (the flag needs no memory). */
+	if (!cli->yes_vm && gate_remembered())
+		t->gate_passed = t->gate_remembered = true;
 
 	tui_app = t;
 	tui_pid = getpid();

@@ -357,6 +357,7 @@ struct tui {
 	bool session_open;
 	char *session_error; /* why the last session_open failed */
 	bool gate_passed;
+	bool gate_remembered; /* passed by a "yes" earlier in this boot */
 
 	struct tui_run *run;
 	unsigned run_seq; /* bumped per run started */

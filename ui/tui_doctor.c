@@ -217,7 +217,8 @@ static size_t pieces(struct tui *t, struct piece *p)
 						? TUI_CHECK_INFO
 						: vm->status,
 					xasprintf("%s, %s", vm->status == TUI_CHECK_OK ? "VM" : "VM not sure",
-						  t->gate_passed	   ? "gate confirmed"
+						  t->gate_remembered ? "gate confirmed this boot"
+						  : t->gate_passed   ? "gate confirmed"
 						  : t->cli->yes_vm ? "gate confirmed by flag"
 								   : "gate asks first"),
 					vm};

@@ -288,7 +288,13 @@ static bool gate_key(struct tui *t, void *self, int key)
 			void *data = g->data;
 			t->gate_passed = true;
 			tui_pop(t);
-			tui_message(t, TC_OK, "Safety gate confirmed.");
+			if (gate_remember() == 0)
+				tui_message(t, TC_OK, "Safety gate confirmed, for this boot of this "
+						      "machine: isolab does not ask again until it "
+						      "restarts.");
+			else
+				tui_message(t, TC_OK, "Safety gate confirmed (for this run: isolab "
+						      "could not note it for this boot).");
 			if (fn)
 				fn(t, data);
 			return true;

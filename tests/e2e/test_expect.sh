@@ -38,8 +38,19 @@ $ISOLAB run tests/fixtures/labs/bad/$(ls tests/fixtures/labs/bad | head -n 1) >/
 check "a broken lab file: exit 2" [ $? -eq 2 ]
 $ISOLAB run no-such-lab >/dev/null 2>&1; check "an unknown lab: exit 2" [ $? -eq 2 ]
 ISOLAB_LABS=labs $ISOLAB run --step no-such-step capabilities >/dev/null 2>&1; check "an unknown step: exit 2" [ $? -eq 2 ]
-ISOLAB_ISOLATED_VM= ISOLAB_LABS=labs $ISOLAB run --step default-set capabilities </dev/null >/dev/null 2>&1
+# A scratch base of its own: the gate's note of a "yes" in this boot lives there.
+gbase=$(mktemp -d)
+ISOLAB_SCRATCH_BASE=$gbase ISOLAB_ISOLATED_VM= ISOLAB_LABS=labs $ISOLAB run --step default-set capabilities </dev/null >/dev/null 2>&1
 check "the safety gate unconfirmed, no terminal: exit 2" [ $? -eq 2 ]
+# A "yes" noted for this boot: the gate goes on (here to an engine that is down: exit 3).
+cat /proc/sys/kernel/random/boot_id >"$gbase/gate-confirmed"
+out=$(ISOLAB_SCRATCH_BASE=$gbase ISOLAB_ISOLATED_VM= ISOLAB_LABS=labs $ISOLAB --engine tests/fixtures/engine/bin/daemon-down run --step default-set capabilities </dev/null 2>&1); rc=$?
+check "a yes noted for this boot: the gate does not ask again (exit $rc, the engine's 3)" \
+	bash -c '[ "$1" -eq 3 ] && grep -q "confirmed earlier in this boot" <<<"$2"' _ "$rc" "$out"
+echo 00000000-0000-0000-0000-000000000000 >"$gbase/gate-confirmed"
+ISOLAB_SCRATCH_BASE=$gbase ISOLAB_ISOLATED_VM= ISOLAB_LABS=labs $ISOLAB run --step default-set capabilities </dev/null >/dev/null 2>&1
+check "a note of another boot does not count: exit 2" [ $? -eq 2 ]
+rm -rf "$gbase"
 out=$(ISOLAB_LABS=labs $ISOLAB --engine tests/fixtures/engine/bin/daemon-down run capabilities 2>&1); rc=$?
 [ $rc -eq 3 ] && [[ "$out" == *"daemon is not running"* ]]; check "the engine down: exit 3 and what to do" [ $? -eq 0 ]
 

@@ -8,7 +8,9 @@ cd "$(dirname "$0")/../.." || exit 1
 tui_require
 
 # --- the safety gate, without the flag --------------------------------------
-tui_start 100 30 ISOLAB_ISOLATED_VM=
+# A scratch base of its own: a "yes" noted in this boot elsewhere must not
+# spare this test the gate.
+tui_start 100 30 ISOLAB_ISOLATED_VM= "ISOLAB_SCRATCH_BASE=$TUI_TMP/scratch"
 wait_for "Labs"
 check "the status line says the gate will ask" wait_for "gate asks first"
 keys 1 Enter
