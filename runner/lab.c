@@ -1531,6 +1531,7 @@ static void join_fields(struct strbuf *sb, const struct ekind *k, int group, con
 static const struct kspec when_keys[] = {
 	{"lsm", false},
 	{"privileged", false},
+	{"cgroup", false},
 };
 static const struct kspec note_keys[] = {
 	{"when", true},
@@ -1538,6 +1539,7 @@ static const struct kspec note_keys[] = {
 };
 static const char *const lsm_names[] = {"any", "apparmor", "selinux", "none"};
 static const char *const priv_names[] = {"any", "real", "approximated"};
+static const char *const cgroup_names[] = {"any", "v1", "v2"};
 
 const char *lab_lsm_name(enum lab_lsm l)
 {
@@ -1549,7 +1551,14 @@ const char *lab_priv_name(enum lab_priv p)
 	return (size_t)p < ARRAY_SIZE(priv_names) ? priv_names[p] : "?";
 }
 
-/* when: {lsm: apparmor|selinux|none, privileged: real|approximated} */
+const char *lab_cgroup_name(enum lab_cgroup g)
+{
+	if (g == LAB_CGROUP_ANY)
+		return "unknown";
+	return (size_t)g < ARRAY_SIZE(cgroup_names) ? cgroup_names[g] : "?";
+}
+
+/* when: {lsm: apparmor|selinux|none, privileged: real|approximated, cgroup: v1|v2} */
 static void parse_when(struct ctx *c, const struct ynode *n, struct lab_when *w)
 {
 	const struct ynode *v;
@@ -1563,8 +1572,10 @@ static void parse_when(struct ctx *c, const struct ynode *n, struct lab_when *w)
 	if ((v = map_value(n, "privileged")) &&
 	    (i = get_enum(c, v, "privileged", priv_names + 1, 2)) >= 0)
 		w->privileged = (enum lab_priv)(i + 1);
-	if (!map_key(n, "lsm") && !map_key(n, "privileged"))
-		problem_at(c, n, "'when' needs 'lsm' or 'privileged' (or both)");
+	if ((v = map_value(n, "cgroup")) && (i = get_enum(c, v, "cgroup", cgroup_names + 1, 2)) >= 0)
+		w->cgroup = (enum lab_cgroup)(i + 1);
+	if (!map_key(n, "lsm") && !map_key(n, "privileged") && !map_key(n, "cgroup"))
+		problem_at(c, n, "'when' needs 'lsm', 'privileged' or 'cgroup'");
 }
 
 static bool parse_expect(struct ctx *c, const struct ynode *item, struct lab_expect *x,

@@ -48,10 +48,17 @@ enum lab_priv {
 	LAB_PRIV_APPROXIMATED, /* it cannot: isolab approximates --privileged */
 };
 
+enum lab_cgroup {
+	LAB_CGROUP_ANY = 0,
+	LAB_CGROUP_V1, /* v1 controllers (hybrid too: Docker uses v1 there) */
+	LAB_CGROUP_V2, /* the unified hierarchy alone */
+};
+
 struct lab_when {
 	struct lab_pos pos; /* the 'when' key; line 0 when there is none */
 	enum lab_lsm lsm;
 	enum lab_priv privileged;
+	enum lab_cgroup cgroup;
 };
 
 /* Markdown shown after the step's text on the hosts its condition holds. */
@@ -327,6 +334,7 @@ void lab_reach_free(struct lab_reach *r, size_t n);
 struct lab_host {
 	enum lab_lsm lsm;         /* never LAB_LSM_ANY */
 	enum lab_priv privileged; /* never LAB_PRIV_ANY */
+	enum lab_cgroup cgroup;   /* ANY when the host's is unknown: no 'cgroup' condition holds */
 };
 
 /* The host of these facts (host.h): AppArmor when the kernel runs it (Docker
@@ -352,6 +360,8 @@ void lab_expect_free(struct lab_expect *x);
 
 const char *lab_lsm_name(enum lab_lsm l);
 const char *lab_priv_name(enum lab_priv p);
+/* "v1", "v2", or "unknown" (LAB_CGROUP_ANY: the host's is not known). */
+const char *lab_cgroup_name(enum lab_cgroup g);
 
 /* --- names ----------------------------------------------------------------- */
 

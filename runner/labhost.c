@@ -19,18 +19,32 @@ void lab_host_of(const struct host_facts *f, struct lab_host *h)
 	else
 		h->lsm = LAB_LSM_NONE;
 	h->privileged = f->can_grant_all ? LAB_PRIV_REAL : LAB_PRIV_APPROXIMATED;
+	switch (f->cgroup) {
+	case HOST_CGROUP_V1:
+	case HOST_CGROUP_HYBRID:
+		h->cgroup = LAB_CGROUP_V1;
+		break;
+	case HOST_CGROUP_V2:
+		h->cgroup = LAB_CGROUP_V2;
+		break;
+	default:
+		h->cgroup = LAB_CGROUP_ANY;
+		break;
+	}
 }
 
 bool lab_when_holds(const struct lab_when *w, const struct lab_host *h)
 {
 	return (w->lsm == LAB_LSM_ANY || w->lsm == h->lsm) &&
-	       (w->privileged == LAB_PRIV_ANY || w->privileged == h->privileged);
+	       (w->privileged == LAB_PRIV_ANY || w->privileged == h->privileged) &&
+	       (w->cgroup == LAB_CGROUP_ANY || w->cgroup == h->cgroup);
 }
 
 bool lab_when_implies(const struct lab_when *a, const struct lab_when *b)
 {
 	return (b->lsm == LAB_LSM_ANY || a->lsm == b->lsm) &&
-	       (b->privileged == LAB_PRIV_ANY || a->privileged == b->privileged);
+	       (b->privileged == LAB_PRIV_ANY || a->privileged == b->privileged) &&
+	       (b->cgroup == LAB_CGROUP_ANY || a->cgroup == b->cgroup);
 }
 
 char *lab_when_text(const struct lab_when *w)
@@ -44,12 +58,18 @@ char *lab_when_text(const struct lab_when *w)
 		[LAB_PRIV_REAL] = "--privileged is real",
 		[LAB_PRIV_APPROXIMATED] = "--privileged is approximated",
 	};
+	static const char *const cg[] = {
+		[LAB_CGROUP_V1] = "the host runs cgroup v1",
+		[LAB_CGROUP_V2] = "the host runs cgroup v2",
+	};
 	struct strbuf sb = STRBUF_INIT;
 
 	if (w->lsm != LAB_LSM_ANY)
 		strbuf_addf(&sb, "where %s", lsm[w->lsm]);
 	if (w->privileged != LAB_PRIV_ANY)
 		strbuf_addf(&sb, "%s%s", sb.len ? " and " : "where ", priv[w->privileged]);
+	if (w->cgroup != LAB_CGROUP_ANY)
+		strbuf_addf(&sb, "%s%s", sb.len ? " and " : "where ", cg[w->cgroup]);
 	return strbuf_detach(&sb);
 }
 

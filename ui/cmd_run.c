@@ -388,7 +388,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	struct run r = {.cli = cli};
 	struct lab_set set = LAB_SET_INIT;
 	struct lab *lab = NULL;
-	struct lab_host here = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED};
+	struct lab_host here = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED, LAB_CGROUP_ANY};
 	const char *only = NULL;
 	bool accept = false, owned = false;
 	struct err e = {0};
@@ -506,9 +506,11 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (r.json) {
 		json_t *t = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, s:o}", "lab", lab->id, "title",
 				      lab->title, "session", r.session.id, "host",
-				      json_pack("{s:b, s:s, s:s, s:s}", "can_grant_all", r.facts.can_grant_all,
-						"vm", host_vm_name(r.facts.vm), "lsm", lab_lsm_name(here.lsm),
-						"privileged", lab_priv_name(here.privileged)),
+				      json_pack("{s:b, s:s, s:s, s:s, s:s}", "can_grant_all",
+						r.facts.can_grant_all, "vm", host_vm_name(r.facts.vm), "lsm",
+						lab_lsm_name(here.lsm), "privileged",
+						lab_priv_name(here.privileged), "cgroup",
+						lab_cgroup_name(here.cgroup)),
 				      "held", e.kind == ERR_NONE && failed == 0, "steps", steps, "passed",
 				      (json_int_t)held, "failed", (json_int_t)failed, "error",
 				      e.kind != ERR_NONE ? json_string(e.msg) : json_null());

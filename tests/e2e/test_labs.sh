@@ -81,6 +81,16 @@ check "$c: no-new-privileges is NoNewPrivs 1" held 'no_new_privs set' $c ceiling
 
 # host-mounts
 h=host-mounts
+# The cgroup version, read here apart from isolab: cgroup2fs at the top is v2.
+[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && cgv=v2 || cgv=v1
+check "$h: the transcript names this host's cgroup version ($cgv)" [ "$(jq -r .host.cgroup <<<"${T[$h]}")" = $cgv ]
+if [ $cgv = v1 ]; then
+	check "$h: on cgroup v1 the baseline proves the host's cgroup namespace is shared" \
+		held '^default: cgroup namespace is the host.s$' $h baseline
+else
+	check "$h: on cgroup v2 the baseline proves a cgroup namespace of its own" \
+		held '^default: cgroup namespace is not the host.s$' $h baseline
+fi
 owned_by_root() { [[ "$(action $h scratch-bind look-on-host .stdout)" == "root "* ]]; }
 if [ "$privileged" = real ]; then
 	check "$h: a real --privileged mounts the host's disk and reads the disk canary" nonce_read $h privileged mount-disk

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "lab.h"
 
 #define LABS FIXTURES "/labs"
@@ -771,8 +772,8 @@ static struct lab *load_for(const struct lab_host *h)
 static void host_conditions(void **state)
 {
 	(void)state;
-	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_REAL};
-	const struct lab_host sandbox = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED};
+	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_REAL, LAB_CGROUP_V1};
+	const struct lab_host sandbox = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED, LAB_CGROUP_V1};
 	struct lab *all = load_for(NULL), *lab;
 	const struct lab_step *st;
 
@@ -819,10 +820,10 @@ static void host_conditions(void **state)
 static void host_conditions_logic(void **state)
 {
 	(void)state;
-	const struct lab_when any = {{NULL, 0, 0}, LAB_LSM_ANY, LAB_PRIV_ANY};
-	const struct lab_when aa = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_ANY};
-	const struct lab_when aa_real = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_REAL};
-	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_APPROXIMATED};
+	const struct lab_when any = {{NULL, 0, 0}, LAB_LSM_ANY, LAB_PRIV_ANY, LAB_CGROUP_ANY};
+	const struct lab_when aa = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_ANY, LAB_CGROUP_ANY};
+	const struct lab_when aa_real = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_REAL, LAB_CGROUP_ANY};
+	const struct lab_host vm = {LAB_LSM_APPARMOR, LAB_PRIV_APPROXIMATED, LAB_CGROUP_V1};
 	cleanup_free char *t = lab_when_text(&aa_real);
 
 	assert_true(lab_when_holds(&any, &vm));
@@ -833,6 +834,59 @@ static void host_conditions_logic(void **state)
 	assert_false(lab_when_implies(&aa, &aa_real));
 	assert_false(lab_when_implies(&any, &aa));
 	assert_string_equal(t, "where AppArmor confines containers and --privileged is real");
+}
+
+/* when: {cgroup: v1|v2}: the host's cgroup version (hybrid counts as v1,
+ * where Docker uses the v1 controllers); an unknown one holds neither. */
+static void host_conditions_cgroup(void **state)
+{
+	(void)state;
+	const struct lab_when v1 = {{NULL, 1, 1}, LAB_LSM_ANY, LAB_PRIV_ANY, LAB_CGROUP_V1};
+	const struct lab_when v2_aa = {{NULL, 1, 1}, LAB_LSM_APPARMOR, LAB_PRIV_ANY, LAB_CGROUP_V2};
+	const struct lab_host h1 = {LAB_LSM_NONE, LAB_PRIV_REAL, LAB_CGROUP_V1};
+	const struct lab_host h2 = {LAB_LSM_APPARMOR, LAB_PRIV_REAL, LAB_CGROUP_V2};
+	const struct lab_host unknown = {LAB_LSM_APPARMOR, LAB_PRIV_REAL, LAB_CGROUP_ANY};
+	struct host_facts f = {0};
+	struct lab_host h;
+	struct lab *lab = NULL;
+	struct err e = {0};
+	cleanup_free char *t = lab_when_text(&v2_aa);
+	static const char yaml[] = "isolab: 1\nid: cg\ntitle: t\nsummary: s\nsafety: vm-only\n"
+				   "steps:\n  - id: a\n    title: t\n    text: x\n"
+				   "    containers:\n      - {name: d, reference: true, flags: []}\n"
+				   "    expect:\n"
+				   "      - namespace: {container: d, ns: cgroup, shared: true}\n"
+				   "        when: {cgroup: v1}\n"
+				   "      - namespace: {container: d, ns: cgroup, shared: false}\n"
+				   "        when: {cgroup: v2}\n"
+				   "    hints: [h]\n";
+
+	assert_true(lab_when_holds(&v1, &h1));
+	assert_false(lab_when_holds(&v1, &h2));
+	assert_true(lab_when_holds(&v2_aa, &h2));
+	assert_false(lab_when_holds(&v1, &unknown));
+	assert_false(lab_when_holds(&v2_aa, &unknown));
+	assert_true(lab_when_implies(&v2_aa, &(struct lab_when){{NULL, 1, 1}, 0, 0, LAB_CGROUP_V2}));
+	assert_false(lab_when_implies(&v1, &v2_aa));
+	assert_string_equal(t, "where AppArmor confines containers and the host runs cgroup v2");
+	assert_string_equal(lab_cgroup_name(LAB_CGROUP_V1), "v1");
+	assert_string_equal(lab_cgroup_name(LAB_CGROUP_ANY), "unknown");
+
+	f.cgroup = HOST_CGROUP_HYBRID;
+	lab_host_of(&f, &h);
+	assert_int_equal(h.cgroup, LAB_CGROUP_V1);
+	f.cgroup = HOST_CGROUP_V2;
+	lab_host_of(&f, &h);
+	assert_int_equal(h.cgroup, LAB_CGROUP_V2);
+	f.cgroup = HOST_CGROUP_UNKNOWN;
+	lab_host_of(&f, &h);
+	assert_int_equal(h.cgroup, LAB_CGROUP_ANY);
+
+	assert_int_equal(lab_load_string("cg.yaml", yaml, sizeof(yaml) - 1, &lab, NULL, &e), 0);
+	lab_for_host(lab, &h1);
+	assert_int_equal(lab->steps[0].n_expects, 1);
+	assert_true(lab->steps[0].expects[0].ns.shared);
+	lab_free(lab);
 }
 
 static void names(void **state)
@@ -851,6 +905,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_lab),
+		cmocka_unit_test(host_conditions_cgroup),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(bad_files_all_listed),
 		cmocka_unit_test(all_problems_in_order),
