@@ -187,8 +187,10 @@ void tui_doc_command(struct tui_doc *d, const char *cmd, int width, int indent);
 void tui_doc_draw(WINDOW *w, const struct tui_doc *d, size_t top, int y0, int x0, int rows,
 		  int cols);
 /* Pages for presentation: the first line of each page, for rows lines a
- * page; a page also breaks where a line asks for it. *starts malloc'd. */
-size_t tui_doc_pages(const struct tui_doc *d, int rows, size_t **starts);
+ * page; a page also breaks where a line asks for it. Never NULL, and at
+ * least one page (*n >= 1; an empty doc is one empty page); malloc'd. */
+size_t *tui_doc_pages(const struct tui_doc *d, int rows, size_t *n)
+	__attribute__((returns_nonnull, warn_unused_result));
 
 /* --- the comparison (tui_compare.c) ----------------------------------------- */
 

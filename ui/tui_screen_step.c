@@ -571,6 +571,29 @@ static void draw_running(struct tui *t, const struct tui_run *r, int y)
 	tui_wake_in(t, 120);
 }
 
+/* The pages of the doc for a body of rows lines, cut anew when there are
+ * none yet (a rebuild) or the body changed (a resize): then the page shown
+ * stays the one of the same text. Never NULL, at least one page. */
+static size_t *pages_for(struct step_screen *s, int rows)
+{
+	size_t first = 0, n = 0, *v;
+
+	if (s->pages && s->n_pages && s->pages_rows == rows)
+		return s->pages;
+	if (s->pages && s->n_pages)
+		first = s->pages[s->page[s->view] < s->n_pages ? s->page[s->view] : 0];
+	v = tui_doc_pages(&s->doc, rows, &n);
+	free(s->pages);
+	s->pages = v;
+	s->n_pages = n;
+	s->pages_rows = rows;
+	if (first && !s->jump) {
+		s->jump = first + 1;
+		s->jump_view = s->view;
+	}
+	return v;
+}
+
 static void step_draw(struct tui *t, void *self, int top, int rows)
 {
 	struct step_screen *s = self;
@@ -588,23 +611,12 @@ static void step_draw(struct tui *t, void *self, int top, int rows)
 		body--;
 	}
 	if (t->present) {
-		size_t *p = s->pages;
+		size_t *p;
 		size_t start, end;
 		/* The last row is the footer's: a page never reaches it. */
 		if (body > 2)
 			body--;
-		if (!p || s->pages_rows != body) {
-			/* Cut anew (a resize): stay on the page of the same text. */
-			size_t first = p ? p[s->page[s->view] < s->n_pages ? s->page[s->view] : 0] : 0;
-			free(s->pages);
-			s->n_pages = tui_doc_pages(&s->doc, body, &s->pages);
-			s->pages_rows = body;
-			p = s->pages;
-			if (first && !s->jump) {
-				s->jump = first + 1;
-				s->jump_view = s->view;
-			}
-		}
+		p = pages_for(s, body);
 		if (s->jump && s->jump_view == s->view) {
 			for (size_t i = 0; i < s->n_pages; i++)
 				if (p[i] <= s->jump - 1)

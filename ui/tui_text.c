@@ -712,7 +712,7 @@ void tui_doc_draw(WINDOW *w, const struct tui_doc *d, size_t top, int y0, int x0
 	}
 }
 
-size_t tui_doc_pages(const struct tui_doc *d, int rows, size_t **starts)
+size_t *tui_doc_pages(const struct tui_doc *d, int rows, size_t *count)
 {
 	size_t *v = xmalloc(sizeof(*v));
 	size_t n = 1, at = 0;
@@ -733,6 +733,6 @@ size_t tui_doc_pages(const struct tui_doc *d, int rows, size_t **starts)
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = at = i;
 	}
-	*starts = v;
-	return n;
+	*count = n;
+	return v;
 }
