@@ -358,6 +358,7 @@ struct tui {
 	struct session session;
 	bool session_open;
 	char *session_error; /* why the last session_open failed */
+	bool full_argv; /* the commands with isolab's --label isolab.* options (L) */
 	bool gate_passed;
 	bool gate_remembered; /* passed by a "yes" earlier in this boot */
 

@@ -202,28 +202,58 @@ static void md_inline(struct tui_doc *d, const char *lead, enum tui_color lc, co
 	tui_para_flush(&p, d, width, indent, hang);
 }
 
-/* For a projector: the same command without its --label options, which
- * only isolab's bookkeeping needs. */
+/* The end of the shell word at p (as util_shell_quote writes them: bare,
+ * or in single quotes with '\'' for a quote). */
+static const char *word_end(const char *p)
+{
+	bool quoted = false;
+
+	for (; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (*p == '\\' && !quoted && p[1])
+			p++;
+		else if (*p == ' ' && !quoted)
+			break;
+	}
+	return p;
+}
+
+/* Whether the shell word [w, end) is one of isolab's own labels, the
+ * bookkeeping it finds its containers by (isolab.session, isolab.lab...);
+ * isolab.reason.* is the lab's own lesson and stays. */
+static bool bookkeeping_label(const char *w, const char *end)
+{
+	if (*w == '\'')
+		w++;
+	return end - w > 7 && strncmp(w, "isolab.", 7) == 0 && strncmp(w, "isolab.reason.", 14) != 0;
+}
+
+/* The same command without isolab's own --label isolab.* options, each word
+ * kept as it is quoted: pasted, it runs the same container without them. */
 static char *without_labels(const char *cmd)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = cmd;
 
 	while (*p) {
-		const char *hit = strstr(p, " --label ");
-		const char *end;
-		if (!hit) {
-			strbuf_adds(&sb, p);
-			break;
+		const char *w = p + (*p == ' '), *e = word_end(w);
+		if ((size_t)(e - w) == strlen("--label") && strncmp(w, "--label", 7) == 0 && *e == ' ' &&
+		    bookkeeping_label(e + 1, word_end(e + 1))) {
+			p = word_end(e + 1);
+			continue;
 		}
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		end = hit + strlen(" --label ");
-		/* The value is one shell word; isolab's labels need no quoting. */
-		while (*end && *end != ' ')
-			end++;
-		p = end;
+		strbuf_add(&sb, p, (size_t)(e - p));
+		p = e;
 	}
 	return strbuf_detach(&sb);
+}
+
+/* The command as the screen shows it: whole when the learner asked (L),
+ * else without isolab's bookkeeping labels; NULL: the command itself. */
+static char *shown_command(const struct tui *t, const char *cmd)
+{
+	return t->full_argv ? NULL : without_labels(cmd);
 }
 
 static void build_commands(struct tui *t, struct step_screen *s, int width, int indent)
@@ -248,11 +278,13 @@ static void build_commands(struct tui *t, struct step_screen *s, int width, int 
 		tui_doc_text(d, s->commands_err, TC_FAIL, width, indent + 2, indent + 2);
 		return;
 	}
-	if (t->present)
-		tui_doc_text(d, "(their --label options left out here; P shows them whole)", TC_DIM,
-			     width, indent + 2, indent + 2);
+	tui_doc_text(d, t->full_argv ? "(the whole argv, isolab's --label isolab.* options too; L "
+				       "leaves them out)"
+				     : "(isolab's own --label isolab.* options left out: the same "
+				       "container without them; L shows the whole argv)",
+		     TC_DIM, width, indent + 2, indent + 2);
 	for (size_t i = 0; i < s->commands.n && budget; i++) {
-		cleanup_free char *shown = t->present ? without_labels(s->commands.v[i]) : NULL;
+		cleanup_free char *shown = shown_command(t, s->commands.v[i]);
 		const char *c = shown ? shown : s->commands.v[i];
 		size_t len = strlen(c);
 
@@ -401,9 +433,11 @@ static void build_events(struct tui *t, struct step_screen *s, const struct tui_
 			tui_para_add(&p, ev->text, TC_STRONG);
 			tui_para_flush(&p, d, w, 2, 4);
 			break;
-		case STEP_EV_COMMAND:
-			tui_doc_command(d, ev->text, w, 4);
+		case STEP_EV_COMMAND: {
+			cleanup_free char *shown = shown_command(t, ev->text);
+			tui_doc_command(d, shown ? shown : ev->text, w, 4);
 			break;
+		}
 		case STEP_EV_NOTE:
 			tui_para_word(&p, tui_glyph(TG_WARN), TC_WARN);
 			tui_para_add(&p, ev->text, TC_NORMAL);
@@ -909,7 +943,7 @@ static void demo_enter(struct tui *t, struct step_screen *s, enum demo_phase ph)
 		s->typed_done = false;
 		s->typed_total = 0;
 		for (size_t i = 0; i < s->commands.n; i++) {
-			cleanup_free char *shown = t->present ? without_labels(s->commands.v[i]) : NULL;
+			cleanup_free char *shown = shown_command(t, s->commands.v[i]);
 			s->typed_total += strlen(shown ? shown : s->commands.v[i]) + 1;
 		}
 		rebuild(t, s);
@@ -1199,6 +1233,13 @@ static bool step_key(struct tui *t, void *self, int key)
 		/* The pages are cut anew for the other mode. */
 		s->stale = true;
 		return false;
+	case 'L':
+		t->full_argv = !t->full_argv;
+		s->stale = true;
+		tui_message(t, TC_MESSAGE, "%s",
+			    t->full_argv ? "The commands in full: isolab's --label isolab.* options too."
+					 : "The commands without isolab's own --label isolab.* options.");
+		return true;
 	}
 	return false;
 }
@@ -1236,6 +1277,7 @@ static const struct tui_keyhelp step_help[] = {
 	{"h", "the next hint; the last one is the solution"},
 	{"Tab", "the step's text or its results"},
 	TUI_COMPARE_HELP_MOUNTS,
+	{"L", "the commands in full (isolab's --label isolab.* options too), or without them"},
 	{"Esc, Ctrl-C", "cancel the running step: its containers are removed"},
 	{"Up, Down, j, k", "scroll (presentation: turn pages)"},
 	{"PgUp, PgDn, Space", "a page up or down"},

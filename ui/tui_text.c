@@ -640,24 +640,73 @@ static bool option_break(const char *cmd, size_t start, size_t bp)
 	return cmd[w] != '-';
 }
 
+/* A word too long for its line, split inside it so that the shell still
+ * reads one word: where it is single-quoted, the quote is closed before the
+ * line's backslash and opened again on the next line ('abc'\ + 'def'); where
+ * it is bare, a backslash alone (abc\ + def). Either way the next line must
+ * start at column 0: spaces there would end the word. From start, in quotes
+ * when quoted, the last split that leaves room columns for the text and the
+ * ending; 0 when none does. *q_at says whether the split is in quotes. */
+static size_t split_word(const char *cmd, size_t start, bool quoted, int room, bool *q_at)
+{
+	size_t best = 0, at_space = 0;
+	bool q = quoted, esc = false, q_space = false;
+
+	for (size_t i = start; cmd[i] && (q || esc || cmd[i] != ' ');) {
+		size_t len = 1;
+		char c = cmd[i];
+
+		while (((unsigned char)cmd[i + len] & 0xc0) == 0x80)
+			len++;
+		if (esc)
+			esc = false;
+		else if (c == '\'' )
+			q = !q;
+		else if (c == '\\' && !q)
+			esc = true;
+		else if (c == '"' || c == '$' || c == '`')
+			break; /* double quotes and expansions: not split here */
+		i += len;
+		if (i > start && !esc && cmd[i] && cmd[i] != ' ' &&
+		    tui_nwidth(cmd + start, i - start) + (q ? 2 : 1) <= room) {
+			best = i;
+			*q_at = q;
+			/* Best after a quoted space: the line ends between words. */
+			if (q && cmd[i - 1] == ' ') {
+				at_space = i;
+				q_space = q;
+			}
+		}
+	}
+	if (at_space && tui_nwidth(cmd + start, at_space - start) * 2 >= room) {
+		*q_at = q_space;
+		return at_space;
+	}
+	return best;
+}
+
 void tui_doc_command(struct tui_doc *d, const char *cmd, int width, int indent)
 {
 	size_t *bp = NULL;
 	size_t nbp = break_points(cmd, &bp);
 	size_t start = 0;
 	int cont = indent + 4; /* continuation lines: indented further */
-	bool first = true;
+	bool first = true, in_word = false, reopen = false;
 
 	/* Room for " \" at the end of a broken line. */
 	while (cmd[start]) {
-		int at = first ? indent : cont;
-		int room = width - at - 2;
+		int at = first ? indent : in_word ? 0 : cont;
+		int avail = width - at - (reopen ? 1 : 0);
+		int room = avail - 2;
 		size_t rest = strlen(cmd + start);
-		size_t cut = 0;
+		size_t cut = 0, split;
+		bool q_at = false;
 		struct tui_line *l;
 
-		if (tui_nwidth(cmd + start, rest) <= width - at) {
-			l = tui_doc_line(d, at);
+		l = tui_doc_line(d, at);
+		if (reopen)
+			tui_line_add(l, "'", TC_COMMAND);
+		if (tui_nwidth(cmd + start, rest) <= avail) {
 			tui_line_add(l, cmd + start, TC_COMMAND);
 			break;
 		}
@@ -680,7 +729,17 @@ void tui_doc_command(struct tui_doc *d, const char *cmd, int width, int indent)
 		/* A good break, unless it leaves the line less than half full. */
 		if (good && tui_nwidth(cmd + start, good - start) * 2 >= room)
 			cut = good;
-		l = tui_doc_line(d, at);
+		/* The first word alone is too long: split it inside. */
+		if (tui_nwidth(cmd + start, (cut ? cut : start + rest) - start) > room &&
+		    (split = split_word(cmd, start, reopen, avail, &q_at)) > start) {
+			tui_line_addn(l, cmd + start, split - start, TC_COMMAND);
+			tui_line_add(l, q_at ? "'\\" : "\\", TC_COMMAND);
+			start = split;
+			reopen = q_at;
+			in_word = true;
+			first = false;
+			continue;
+		}
 		if (!cut) {
 			tui_line_add(l, cmd + start, TC_COMMAND);
 			break;
@@ -689,6 +748,7 @@ void tui_doc_command(struct tui_doc *d, const char *cmd, int width, int indent)
 		tui_line_add(l, " \\", TC_COMMAND);
 		start = cut + 1;
 		first = false;
+		in_word = reopen = false;
 	}
 	free(bp);
 }

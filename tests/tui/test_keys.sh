@@ -27,6 +27,14 @@ check "yes opens the step" wait_for "The commands this step runs"
 session=$(tui_session)
 TUI_SESSIONS+=("$session")
 
+# --- isolab's own labels: left out, L shows the whole argv -------------------------
+check "the commands leave isolab's --label isolab.* options out, and say so" \
+	bash -c '! grep -q "isolab\.session=" <<<"$1" && grep -q "options left out" <<<"$1"' _ "$(screen)"
+keys L
+check "L shows the whole argv, isolab's labels too" wait_for "--label isolab.session=$session"
+keys L
+check "L again leaves them out" wait_gone "isolab.session=$session"
+
 # --- the commands, as a learner would paste them --------------------------------
 # The first docker run, wrapped on the screen with " \" between words: read
 # by a shell it must give the same words as on one line.

@@ -8,7 +8,10 @@
 #   - in presentation mode, the footer ("page N/M") drawn over text: the
 #     row above it must be blank;
 #   - a hint that names "the X row(s)" when no row of the step's screens
-#     starts with X.
+#     starts with X;
+#   - a command of the step's text that shows isolab's own --label isolab.*
+#     options (left out unless L asks); the review step's reason label that,
+#     copied from the screen into a shell, is not the word isolab runs.
 # WALK_LABS="capabilities" limits the walk to some labs; WALK_REC=DIR
 # replays DIR/LAB.json (isolab run --json LAB) instead of recording.
 cd "$(dirname "$0")/../.." || exit 1
@@ -83,6 +86,7 @@ walk_screens() {
 			s=$(screen)
 			[ "$s" = "$prev" ] && break
 			printf '%s\n' "$s" >>"$TUI_TMP/seen"
+			[ "$view" = text ] && printf '%s\n' "$s" >>"$TUI_TMP/seen_text"
 			[ -n "${WALK_DUMP:-}" ] && printf '=== %s/%s %s %s\n%s\n' "$LAB" "$STEP" "$present" "$view" "$s" >>"$WALK_DUMP"
 			label="$LAB/$STEP ($([ "$present" = 1 ] && echo presentation || echo normal), $view)"
 			screen_problems "$s" "$present" | sed "s|^|$label: |" >>"$PROBLEMS"
@@ -93,6 +97,29 @@ walk_screens() {
 		keys Tab
 		sleep 0.2
 	done
+}
+
+# reason_pasted: on the review step's text, the certs container's command
+# as a learner would copy it from the screen (one line and its
+# continuations), read by a shell, holds the reason label as one word,
+# whole: a word longer than the line is split so the shell still reads it.
+reason_pasted() {
+	local i pasted rc want="--label=isolab.reason.sensitive-mount=reads the host's CA certificates to verify TLS peers"
+	keys Tab	# the step's text (walk_screens ends on its results)
+	keys g
+	sleep 0.2
+	scroll_to "review-certs" || return 1
+	for i in $(seq 1 20); do
+		[ "$(screen | grep -n 'review-certs' | head -n1 | cut -d: -f1)" -le 8 ] && break
+		keys j
+		sleep 0.05
+	done
+	pasted=$(screen | awk '/docker run .*review-certs/ { on = 1 } on { print } on && !/\\$/ { exit }')
+	sh -c 'printf "%s\n" '"$pasted" | grep -qxF -- "$want"
+	rc=$?
+	[ $rc -eq 0 ] || printf '%s\n' "$pasted" | sed 's/^/#   pasted: /'
+	keys Tab
+	return $rc
 }
 
 walk_lab() {
@@ -123,7 +150,14 @@ walk_lab() {
 			wait_for PRESENT 5 || return 1
 		fi
 		: >"$TUI_TMP/seen"
+		: >"$TUI_TMP/seen_text"
 		walk_screens "$present"
+		# isolab's own labels are left out in both modes; a lab's reason stays.
+		grep -q -- "--label isolab\.session=" "$TUI_TMP/seen_text" &&
+			echo "$LAB/$STEP: a command shows isolab's own --label isolab.session" >>"$PROBLEMS"
+		if [ "$LAB/$STEP" = host-mounts/review ] && [ "$present" = 0 ]; then
+			reason_pasted || echo "$LAB/$STEP: the lab's isolab.reason label, pasted, is not the word it runs" >>"$PROBLEMS"
+		fi
 		if [ "$present" = 0 ]; then
 			for row in $(hint_rows "$LAB" "$STEP"); do
 				grep -qE "^[[:space:]]*([^[:alnum:][:space:]]+[[:space:]]+)?$row\b" "$TUI_TMP/seen" ||
