@@ -5,7 +5,8 @@
  *   {"version": 1,
  *    "labs": {"capabilities": {"done": ["default-set"],
  *                              "questions": {"default-set": {"right": true,
- *                                            "tries": 1, "solved": true}},
+ *                                            "tries": 1, "solved": true,
+ *                                            "first": "14"}},
  *                              "last": "host-pid"}}}
  */
 #include "progress.h"
@@ -46,8 +47,10 @@ static void lab_release(struct progress_lab *l)
 {
 	free(l->id);
 	argv_free(&l->done);
-	for (size_t i = 0; i < l->n_answers; i++)
+	for (size_t i = 0; i < l->n_answers; i++) {
 		free(l->answers[i].step);
+		free(l->answers[i].first);
+	}
 	free(l->answers);
 	free(l->last);
 	memset(l, 0, sizeof(*l));
@@ -131,6 +134,12 @@ static struct progress_answer *answer_find(const struct progress_lab *l, const c
 
 void progress_mark_answer(struct progress *p, const char *lab, const char *step, bool right)
 {
+	progress_mark_pick(p, lab, step, NULL, right);
+}
+
+void progress_mark_pick(struct progress *p, const char *lab, const char *step, const char *choice,
+			bool right)
+{
 	struct progress_lab *l = progress_find_lab(p, lab, true);
 	struct progress_answer *a = answer_find(l, step);
 
@@ -140,6 +149,7 @@ void progress_mark_answer(struct progress *p, const char *lab, const char *step,
 		memset(a, 0, sizeof(*a));
 		a->step = xstrdup(step);
 		a->right = right;
+		a->first = choice ? xstrdup(choice) : NULL;
 	}
 	a->tries++;
 	if (right)
@@ -277,9 +287,11 @@ static int from_json(struct progress *p, json_t *root, const char **why)
 			json_t *right = json_object_get(qv, "right");
 			json_t *tries = json_object_get(qv, "tries");
 			json_t *solved = json_object_get(qv, "solved");
+			const char *first = NULL;
 
 			if (!json_is_boolean(right) || !json_is_integer(tries) ||
-			    (solved && !json_is_boolean(solved))) {
+			    (solved && !json_is_boolean(solved)) ||
+			    json_unpack(qv, "{s?s}", "first", &first) < 0) {
 				*why = "an answer has the wrong shape";
 				return -1;
 			}
@@ -291,6 +303,7 @@ static int from_json(struct progress *p, json_t *root, const char **why)
 			a->right = json_is_true(right);
 			a->tries = json_integer_value(tries) > 0 ? (unsigned)json_integer_value(tries) : 1;
 			a->solved = solved ? json_is_true(solved) : a->right;
+			a->first = first ? xstrdup(first) : NULL;
 		}
 		if (json_is_string(last))
 			set_str(&l->last, json_string_value(last));
@@ -308,11 +321,14 @@ static json_t *to_json(const struct progress *p)
 
 		for (size_t j = 0; j < l->done.n; j++)
 			json_array_append_new(done, json_string(l->done.v[j]));
-		for (size_t j = 0; j < l->n_answers; j++)
-			json_object_set_new(qs, l->answers[j].step,
-					    json_pack("{s:b, s:I, s:b}", "right", l->answers[j].right,
-						      "tries", (json_int_t)l->answers[j].tries,
-						      "solved", l->answers[j].solved));
+		for (size_t j = 0; j < l->n_answers; j++) {
+			json_t *q = json_pack("{s:b, s:I, s:b}", "right", l->answers[j].right, "tries",
+					      (json_int_t)l->answers[j].tries, "solved",
+					      l->answers[j].solved);
+			if (q && l->answers[j].first)
+				json_object_set_new(q, "first", json_string(l->answers[j].first));
+			json_object_set_new(qs, l->answers[j].step, q);
+		}
 		json_object_set_new(labs, l->id,
 				    json_pack("{s:o, s:o, s:o}", "done", done, "questions", qs,
 					      "last", l->last ? json_string(l->last) : json_null()));

@@ -20,6 +20,8 @@ struct progress_answer {
 	bool right; /* right at the first try */
 	unsigned tries;
 	bool solved; /* answered right at some try */
+	char *first; /* the choice first picked, as the lab spelt it; NULL: the
+		      * answer was shown before any pick (or an older file) */
 };
 
 struct progress_lab {
@@ -69,6 +71,10 @@ void progress_mark_step(struct progress *p, const char *lab, const char *step);
 void progress_set_last(struct progress *p, const char *lab, const char *step);
 /* One answer to a step's question: the first one decides "right". */
 void progress_mark_answer(struct progress *p, const char *lab, const char *step, bool right);
+/* The same, naming the choice picked (NULL: none, the answer was shown): the
+ * first answer's choice is kept, to show it when the step is open again. */
+void progress_mark_pick(struct progress *p, const char *lab, const char *step, const char *choice,
+			bool right);
 /* Forget everything about one lab. */
 void progress_reset_lab(struct progress *p, const char *lab);
 

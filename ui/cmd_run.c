@@ -287,7 +287,8 @@ static void ask(struct run *r, const struct lab *lab, const struct lab_step *ste
 		if (pick == (size_t)-1)
 			continue;
 		if (r->progress_loaded)
-			progress_mark_answer(&r->progress, lab->id, step->id, pick == q->answer);
+			progress_mark_pick(&r->progress, lab->id, step->id, q->choices.v[pick],
+					   pick == q->answer);
 		printf("%s %s\n", pick == q->answer ? "Right." : "Not quite: the answer is",
 		       pick == q->answer ? "" : q->choices.v[q->answer]);
 		if (q->why)
@@ -465,9 +466,13 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		if (!r.json) {
 			printf("\n== Step %zu/%zu: %s  [%s/%s]\n\n", i + 1, lab->n_steps, step->title, lab->id,
 			       step->id);
-			print_text(step);
-			if (step->question)
+			/* Predict, then see: the question before the text that could
+			 * give its answer away. */
+			if (step->question) {
 				ask(&r, lab, step, step->question);
+				putchar('\n');
+			}
+			print_text(step);
 			putchar('\n');
 		}
 		rc = step_run(&ctx, lab, step, &res, &e);

@@ -44,9 +44,20 @@ enum demo_phase {
 #define DEMO_BEFORE_RUN 1200
 #define DEMO_RESULTS 12000
 
+/* A step the learner left: what it showed, kept for coming back. */
+struct step_memo {
+	bool kept;
+	struct tui_run *last;
+	enum qstate q;
+	bool *q_tried;
+	size_t hints;
+};
+
 struct step_screen {
 	struct lab *lab;
 	size_t idx;
+	bool on_step;            /* the fields below are step idx's */
+	struct step_memo *memo;  /* per step, lab->n_steps */
 
 	struct mdtext *md;
 	struct argv commands;
@@ -129,19 +140,39 @@ static void load_step(struct tui *t, struct step_screen *s, size_t idx)
 	struct err e = {0};
 	char *title;
 
+	if (!s->memo)
+		s->memo = xcalloc(s->lab->n_steps ? s->lab->n_steps : 1, sizeof(*s->memo));
+	/* The step left keeps its results, its answer and its hints. */
+	if (s->on_step) {
+		struct step_memo *m = &s->memo[s->idx];
+		tui_run_free(m->last);
+		free(m->q_tried);
+		*m = (struct step_memo){true, s->last, s->q == Q_ASKING ? Q_OPEN : s->q, s->q_tried,
+					s->hints};
+		s->last = NULL;
+		s->q_tried = NULL;
+	}
 	s->idx = idx < s->lab->n_steps ? idx : 0;
+	s->on_step = true;
 	step = cur(s);
 	mdtext_free(s->md);
 	s->md = NULL;
 	if (mdtext_parse(step->text, strlen(step->text), &s->md, &e) < 0)
 		s->md = NULL;
-	s->hints = 0;
-	s->q = Q_OPEN;
 	s->q_sel = 0;
-	free(s->q_tried);
-	s->q_tried = step->question ? xcalloc(step->question->choices.n, sizeof(bool)) : NULL;
-	tui_run_free(s->last);
-	s->last = NULL;
+	if (s->memo[s->idx].kept) {
+		struct step_memo *m = &s->memo[s->idx];
+		s->hints = m->hints;
+		s->q = m->q;
+		s->q_tried = m->q_tried;
+		s->last = m->last;
+		*m = (struct step_memo){0};
+	} else {
+		s->hints = 0;
+		s->q = Q_OPEN;
+		s->q_tried = step->question ? xcalloc(step->question->choices.n, sizeof(bool)) : NULL;
+		s->last = NULL;
+	}
 	s->view = V_TEXT;
 	memset(s->top, 0, sizeof(s->top));
 	memset(s->page, 0, sizeof(s->page));
@@ -305,6 +336,24 @@ static void build_commands(struct tui *t, struct step_screen *s, int width, int 
 	}
 }
 
+/* What the learner answered on an earlier visit, from the progress file. */
+static char *answered_before(const struct lab_question *q, const struct progress_answer *a)
+{
+	const char *answer = q->choices.v[q->answer];
+
+	if (!a->first)
+		return xasprintf("Answered before: you asked for the answer (%s). 1-9 answers it "
+				 "again.",
+				 answer);
+	if (a->right)
+		return xasprintf("Answered before: you predicted %s, right at the first try. 1-9 "
+				 "answers it again.",
+				 a->first);
+	return xasprintf("Answered before: you first predicted %s; the answer is %s. 1-9 answers "
+			 "it again.",
+			 a->first, answer);
+}
+
 static void build_question(struct tui *t, struct step_screen *s, int width, int indent)
 {
 	const struct lab_question *q = cur(s)->question;
@@ -336,8 +385,12 @@ static void build_question(struct tui *t, struct step_screen *s, int width, int 
 	}
 	switch (s->q) {
 	case Q_OPEN:
-		tui_doc_text(d, s->demo != D_OFF       ? "Think about it: the answer comes next."
-				: a && a->solved ? "Answered before; 1-9 answers it again."
+		if (s->demo == D_OFF && a) {
+			cleanup_free char *before = answered_before(q, a);
+			tui_doc_text(d, before, TC_DIM, width, indent + 2, indent + 2);
+			break;
+		}
+		tui_doc_text(d, s->demo != D_OFF ? "Think about it: the answer comes next."
 						 : "Predict before you run: 1-9 answers it.",
 			     TC_DIM, width, indent + 2, indent + 2);
 		break;
@@ -364,17 +417,19 @@ static void build_text(struct tui *t, struct step_screen *s)
 	int width = prose_width(t, indent) + indent;
 	const struct tui_run *r = shown_run(t, s);
 
+	/* Predict, then see: the question comes first, before any text that
+	 * could give its answer away. */
+	if (step->question) {
+		build_question(t, s, width, indent);
+		tui_doc_blank(d);
+		if (t->present)
+			tui_doc_page(d);
+	}
 	if (s->md)
 		tui_doc_markdown(d, s->md, width, indent, t->present);
 	else
 		tui_doc_text(d, step->text, TC_NORMAL, width, indent, indent);
 	tui_doc_blank(d);
-	if (step->question) {
-		if (t->present)
-			tui_doc_page(d);
-		build_question(t, s, width, indent);
-		tui_doc_blank(d);
-	}
 	if (t->present)
 		tui_doc_page(d);
 	build_commands(t, s, t->cols - indent, indent);
@@ -786,7 +841,8 @@ static void answer(struct tui *t, struct step_screen *s, size_t pick)
 		return;
 	}
 	if (s->demo == D_OFF) {
-		progress_mark_answer(&t->progress, s->lab->id, cur(s)->id, pick == q->answer);
+		progress_mark_pick(&t->progress, s->lab->id, cur(s)->id, q->choices.v[pick],
+				   pick == q->answer);
 		tui_progress_save(t);
 	}
 	s->stale = true;
@@ -1257,6 +1313,11 @@ static void step_destroy(void *self)
 	free(s->commands_err);
 	free(s->q_tried);
 	tui_run_free(s->last);
+	for (size_t i = 0; s->memo && i < s->lab->n_steps; i++) {
+		tui_run_free(s->memo[i].last);
+		free(s->memo[i].q_tried);
+	}
+	free(s->memo);
 	tui_doc_free(&s->doc);
 	free(s->pages);
 	free(s);

@@ -38,6 +38,13 @@ $ISOLAB run tests/fixtures/labs/bad/$(ls tests/fixtures/labs/bad | head -n 1) >/
 check "a broken lab file: exit 2" [ $? -eq 2 ]
 $ISOLAB run no-such-lab >/dev/null 2>&1; check "an unknown lab: exit 2" [ $? -eq 2 ]
 ISOLAB_LABS=labs $ISOLAB run --step no-such-step capabilities >/dev/null 2>&1; check "an unknown step: exit 2" [ $? -eq 2 ]
+# Predict, then see: the question is asked before the step's text.
+out=$(ISOLAB_LABS=labs $ISOLAB --no-color run --step default-set capabilities </dev/null 2>&1)
+qline=$(grep -n '^Question: ' <<<"$out" | head -n1 | cut -d: -f1)
+tline=$(grep -n 'A process running as uid 0' <<<"$out" | head -n1 | cut -d: -f1)
+check "run: the question (line ${qline:-none}) comes before the step's text (line ${tline:-none})" \
+	test "${qline:-0}" -gt 0 -a "${tline:-0}" -gt "${qline:-0}"
+
 # A scratch base of its own: the gate's note of a "yes" in this boot lives there.
 gbase=$(mktemp -d)
 ISOLAB_SCRATCH_BASE=$gbase ISOLAB_ISOLATED_VM= ISOLAB_LABS=labs $ISOLAB run --step default-set capabilities </dev/null >/dev/null 2>&1

@@ -321,6 +321,43 @@ static void two_set_aside_same_second(void **state)
 	progress_free(&p2);
 }
 
+/* The choice first picked is kept across a save and a load: "answered
+ * before" shows it. A reveal before any pick keeps none; a later pick does
+ * not replace the first. */
+static void first_pick_kept(void **state)
+{
+	struct fx *f = *state;
+	struct progress p, q;
+	struct err e = {0};
+	const struct progress_answer *a;
+
+	assert_int_equal(progress_load(&p, f->path, &e), 0);
+	progress_mark_pick(&p, "capabilities", "default-set", "yes", false);
+	progress_mark_pick(&p, "capabilities", "default-set", "no", true);
+	progress_mark_answer(&p, "capabilities", "host-pid", false); /* the answer shown */
+	progress_mark_pick(&p, "capabilities", "host-pid", "14", true);
+	assert_int_equal(progress_save(&p, &e), 0);
+	progress_free(&p);
+
+	assert_int_equal(progress_load(&q, f->path, &e), 0);
+	a = progress_answer(&q, "capabilities", "default-set");
+	assert_non_null(a);
+	assert_non_null(a->first);
+	assert_string_equal(a->first, "yes");
+	assert_false(a->right);
+	assert_true(a->solved);
+	assert_int_equal(a->tries, 2);
+	a = progress_answer(&q, "capabilities", "host-pid");
+	assert_non_null(a);
+	assert_null(a->first);
+	progress_free(&q);
+
+	/* "first" that is not a string: the file is not progress. */
+	corrupt_case(f, "{\"version\": 1, \"labs\": {\"x\": {\"done\": [], \"questions\": "
+			"{\"s\": {\"right\": true, \"tries\": 1, \"first\": 3}}}}}",
+		     "wrong shape");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_file_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(save_load_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(save_is_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_pick_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_lab, setup, teardown),
 		cmocka_unit_test_setup_teardown(corrupt_set_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_set_aside_same_second, setup, teardown),
