@@ -588,7 +588,7 @@ static size_t break_points(const char *cmd, size_t **out)
 {
 	size_t *v = NULL, n = 0;
 	int depth = 0;
-	bool sq = false, dq = false;
+	bool sq = false, dq = false, isq = false; /* isq: in single quotes inside "$(...)" */
 
 	for (size_t i = 0; cmd[i]; i++) {
 		char c = cmd[i];
@@ -602,12 +602,23 @@ static size_t break_points(const char *cmd, size_t **out)
 			continue;
 		}
 		if (dq) {
-			if (c == '"')
+			/* Inside "$(...)" the words of the inner command may break
+			 * too: a backslash-newline there is removed, and the next
+			 * line's indent is space between the inner words. */
+			if (depth > 0 && c == '\'')
+				isq = !isq;
+			else if (isq)
+				continue;
+			else if (c == '"')
 				dq = false;
 			else if (c == '$' && cmd[i + 1] == '(')
 				depth++, i++;
 			else if (c == ')' && depth > 0)
 				depth--;
+			else if (c == ' ' && depth > 0) {
+				v = xreallocarray(v, n + 1, sizeof(*v));
+				v[n++] = i;
+			}
 			continue;
 		}
 		if (c == '\'')
@@ -772,6 +783,34 @@ void tui_doc_draw(WINDOW *w, const struct tui_doc *d, size_t top, int y0, int x0
 	}
 }
 
+/* Whether the line ends a sentence (or a lead-in to a list: ':'). */
+static bool line_ends_sentence(const struct tui_line *l)
+{
+	for (size_t k = l->n; k-- > 0;) {
+		const char *t = l->spans[k].text;
+		size_t n = t ? strlen(t) : 0;
+		while (n && (t[n - 1] == ' ' || t[n - 1] == ')' || t[n - 1] == '"' ||
+			     t[n - 1] == '*' || t[n - 1] == '`'))
+			n--;
+		if (n)
+			return strchr(".!?:", t[n - 1]) != NULL;
+	}
+	return false;
+}
+
+/* Where a full page [at, i) ends best: after its last blank line (between
+ * paragraphs), else after its last line that ends a sentence, else at i. */
+static size_t page_end(const struct tui_doc *d, size_t at, size_t i)
+{
+	for (size_t j = i; j > at + 1; j--)
+		if (d->v[j - 1].n == 0)
+			return j;
+	for (size_t j = i; j > at + 1; j--)
+		if (line_ends_sentence(&d->v[j - 1]))
+			return j;
+	return i;
+}
+
 size_t *tui_doc_pages(const struct tui_doc *d, int rows, size_t *count)
 {
 	size_t *v = xmalloc(sizeof(*v));
@@ -785,6 +824,9 @@ size_t *tui_doc_pages(const struct tui_doc *d, int rows, size_t *count)
 
 		if (!d->v[i].page_break && !full)
 			continue;
+		/* A full page breaks between paragraphs, not inside a sentence. */
+		if (full && !d->v[i].page_break)
+			i = page_end(d, at, i);
 		/* A page does not start with blank lines. */
 		while (i < d->n && d->v[i].n == 0 && !d->v[i].page_break)
 			i++;

@@ -4,9 +4,11 @@
 # against the real engine (isolab run --json, one run per lab), then
 # replayed through the ISOLAB_TUI_REPLAY hook so that each screen is read
 # as a learner would see it. A screen fails on:
-#   - a line cut where the text went on (it ends in the ellipsis glyph);
+#   - a line cut where the text went on (it ends in the ellipsis glyph), or,
+#     in the step's text, one that reaches the right edge (it went on past it);
 #   - in presentation mode, the footer ("page N/M") drawn over text: the
-#     row above it must be blank;
+#     row above it must be blank; and a page of the step's text that ends
+#     inside a sentence (pages break between paragraphs);
 #   - a hint that names "the X row(s)" when no row of the step's screens
 #     starts with X;
 #   - a command of the step's text that shows isolab's own --label isolab.*
@@ -52,11 +54,30 @@ screen_problems() {
 	# The ellipsis glyph at the end of a line: the text went on. Row 1,
 	# the breadcrumb, repeats the step's title in full on row 2.
 	grep -nE '…[[:space:]]*$' <<<"$s" | grep -v '^1:' | sed 's/^/cut line: /'
+	# In the step's text (rows 4 to the last but one: below the header,
+	# above the key bar) no line reaches the right edge: prose wraps before
+	# it, and a command breaks with " \" inside it, so a line that reaches
+	# it went on past the edge (a command a learner could not paste).
+	[ "$3" = text ] && sed -n '4,$p' <<<"$s" | sed '$d' | while IFS= read -r line; do
+		[ "${#line}" -ge 80 ] && [ "${line: -1}" != " " ] && echo "clipped at the edge: $line"
+	done
 	if [ "$present" = 1 ]; then
 		# The footer is drawn at the right of the page's last row: the
 		# left of that row must be empty.
 		grep -E 'Space: next page|Space: the next page' <<<"$s" |
 			grep -vE '^[[:space:]]*Space: (the )?next page' | sed 's/^/footer over text: /'
+		# A page of the step's text that goes on ends between paragraphs:
+		# its last line of text (below the header's rule, above the
+		# footer) ends a sentence, not in the middle of one.
+		# The commands' page may end with a command, never inside one.
+		[ "$3" = text ] && awk '
+			/^───/ { body = 1; next }
+			/The commands this step runs/ { cmds = 1 }
+			/Space: (the )?next page/ {
+				if (body && last ~ / \\$/) print "page ends inside a command: " last
+				else if (body && !cmds && last !~ /[.:!?)`"\047]$/) print "page ends inside a sentence: " last
+				exit }
+			body && NF { last = $0; sub(/[[:space:]]+$/, "", last) }' <<<"$s"
 	fi
 }
 
@@ -89,7 +110,7 @@ walk_screens() {
 			[ "$view" = text ] && printf '%s\n' "$s" >>"$TUI_TMP/seen_text"
 			[ -n "${WALK_DUMP:-}" ] && printf '=== %s/%s %s %s\n%s\n' "$LAB" "$STEP" "$present" "$view" "$s" >>"$WALK_DUMP"
 			label="$LAB/$STEP ($([ "$present" = 1 ] && echo presentation || echo normal), $view)"
-			screen_problems "$s" "$present" | sed "s|^|$label: |" >>"$PROBLEMS"
+			screen_problems "$s" "$present" "$view" | sed "s|^|$label: |" >>"$PROBLEMS"
 			prev=$s
 			keys NPage
 			sleep 0.15
@@ -182,7 +203,7 @@ for LAB in $labs; do
 		check "$LAB: every step walked at 80x24, $mode" walk_lab "$present"
 		sort -u "$PROBLEMS" | sed 's/^/#   /'
 		sort -u -o "$PROBLEMS" "$PROBLEMS"
-		check "$LAB, $mode: no cut line, no footer over text, no hint naming a row not shown" test ! -s "$PROBLEMS"
+		check "$LAB, $mode: no cut line, no footer over text, no page ending inside a sentence, no hint naming a row not shown" test ! -s "$PROBLEMS"
 	done
 done
 tap_done
