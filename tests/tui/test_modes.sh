@@ -15,10 +15,13 @@ check "--present: no summaries (one idea a screen)" wait_gone "Root in a contain
 keys 1 Enter
 check "--present: the step's first page" wait_for "page 1/"
 TUI_SESSIONS+=("$(tui_session)")
-check "--present: the step's text, large spacing" wait_for "A process running as uid 0"
-check "--present: the commands are on a page of their own" wait_gone "The commands this step runs" 1
+# Predict, then see: the question's page comes first, the text after it.
+check "--present: the first page is the step's question" wait_for "Does a container started with plain"
+check "--present: and not the text that explains it" wait_gone "A process running as uid 0" 1
 keys Space
 check "--present: Space turns the page" wait_for "page 2/"
+check "--present: the step's text, large spacing" wait_for "A process running as uid 0"
+check "--present: the commands are on a page of their own" wait_gone "The commands this step runs" 1
 keys Left
 check "--present: Left turns it back" wait_for "page 1/"
 keys P
