@@ -58,7 +58,7 @@ keys q
 wait_for "Labs"
 keys q
 check "quitting after cancels: status 0" test "$(tui_exit_status)" = 0
-check "the scratch dir is gone" test ! -e "/run/isolab/$session"
+check "the scratch dir is gone" test ! -e "${ISOLAB_SCRATCH_BASE:-/run/isolab}/$session"
 
 # SIGTERM in the middle of a run.
 tui_start 120 40 ISOLAB_ENGINE="$TUI_TMP/slow-docker"
@@ -78,6 +78,6 @@ check "isolab's pid is known" test -n "$pid"
 status=$(tui_exit_status 30)
 check "SIGTERM mid-run: isolab ends by the signal (status $status)" test "$status" = 143
 check "SIGTERM mid-run: no container left" wait_no_containers "$session"
-check "SIGTERM mid-run: the scratch dir is gone" test ! -e "/run/isolab/$session"
+check "SIGTERM mid-run: the scratch dir is gone" test ! -e "${ISOLAB_SCRATCH_BASE:-/run/isolab}/$session"
 check "SIGTERM mid-run: the terminal left the alternate screen" bash -c "! tmux -L $TUI_SOCK -f /dev/null capture-pane -p | grep -q 'Step 1 of'"
 tap_done

@@ -41,7 +41,7 @@ check "host-mounts: Docker's masked paths" wait_for "masked"
 keys n
 wait_for "Step 2 of"
 check "host-mounts: the bind step runs" run_step
-check "host-mounts: the host path of the bind" wait_for "host /run/isolab/$session/"
+check "host-mounts: the host path of the bind" wait_for "host ${ISOLAB_SCRATCH_BASE:-/run/isolab}/$session/"
 check "host-mounts: writable, and said so" wait_for "WRITABLE"
 keys q
 wait_for "Labs"
@@ -65,5 +65,5 @@ keys q
 status=$(tui_exit_status)
 check "q on the lab list quits with status 0 (got $status)" test "$status" = 0
 check "quitting removed every container of the session" wait_no_containers "$session"
-check "and the scratch dir" test ! -e "/run/isolab/$session"
+check "and the scratch dir" test ! -e "${ISOLAB_SCRATCH_BASE:-/run/isolab}/$session"
 tap_done
