@@ -458,159 +458,204 @@ static bool nonce_read(const char *pattern, const char *expanded, const char *ou
 	return pattern && expanded && out && strstr(pattern, "{nonce}") && strstr(out, expanded);
 }
 
-static void check_expect(const struct step_ctx *ctx, const struct step_result *r,
-			 const struct lab_vars *vars, const struct lab_expect *x, struct step_expect *out)
-{
-	const struct snapshot *s = snap_of(r, x->container_index);
-	const char *who = x->container;
-	struct err e = {0};
+/* Each kind of expectation: out->text says what was expected, out->seen
+ * what the kernel (or the action, or the review) showed, out->held whether
+ * they agree. s is the container's snapshot (NULL only for actions). */
+typedef void expect_fn(const struct step_result *r, const struct lab_vars *vars,
+		       const struct lab_expect *x, const struct snapshot *s, struct step_expect *out);
 
-	out->def = x;
-	if (x->kind != LAB_EXPECT_ACTION && !s) {
-		out->text = xasprintf("%s: %s", who, lab_expect_kind_name(x->kind));
-		out->seen = xasprintf("container %s has no process to read", who);
+static void expect_cap(const struct step_result *r, const struct lab_vars *vars,
+		       const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	int set = caps_set_from_name(set_words[x->cap.set]);
+	bool has = (s->caps.set[set] >> x->cap.value) & 1;
+
+	(void)r, (void)vars;
+	out->text = xasprintf("%s: %s set %s %s", x->container, set_words[x->cap.set],
+			      x->cap.has ? "has" : "lacks", x->cap.name);
+	out->seen = xasprintf("%s %016llx %s it", set_words[x->cap.set], (unsigned long long)s->caps.set[set],
+			      has ? "has" : "lacks");
+	out->held = has == x->cap.has;
+}
+
+static void expect_namespace(const struct step_result *r, const struct lab_vars *vars,
+			     const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	const struct ns_entry *n = ns_find(&s->ns, x->ns.ns);
+
+	(void)r, (void)vars;
+	out->text = xasprintf("%s: %s namespace %s the host's", x->container, x->ns.ns,
+			      x->ns.shared ? "is" : "is not");
+	if (!n || n->shared < 0) {
+		out->seen = xasprintf("%s namespace unreadable%s", x->ns.ns, n && n->err ? " (needs root)" : "");
 		out->held = false;
 		return;
 	}
-	switch (x->kind) {
-	case LAB_EXPECT_CAP: {
-		int set = caps_set_from_name(set_words[x->cap.set]);
-		bool has = (s->caps.set[set] >> x->cap.value) & 1;
-		out->text = xasprintf("%s: %s set %s %s", who, set_words[x->cap.set],
-				      x->cap.has ? "has" : "lacks", x->cap.name);
-		out->seen = xasprintf("%s %016llx %s it", set_words[x->cap.set],
-				      (unsigned long long)s->caps.set[set], has ? "has" : "lacks");
-		out->held = has == x->cap.has;
-		break;
-	}
-	case LAB_EXPECT_NAMESPACE: {
-		const struct ns_entry *n = ns_find(&s->ns, x->ns.ns);
-		out->text = xasprintf("%s: %s namespace %s the host's", who, x->ns.ns,
-				      x->ns.shared ? "is" : "is not");
-		if (!n || n->shared < 0) {
-			out->seen = xasprintf("%s namespace unreadable%s", x->ns.ns,
-					      n && n->err ? " (needs root)" : "");
-			out->held = false;
-		} else {
-			out->seen = xasprintf("%s:[%llu], %s", x->ns.ns, (unsigned long long)n->ino,
-					      n->shared ? "the host's" : "its own");
-			out->held = (n->shared == 1) == x->ns.shared;
-		}
-		break;
-	}
-	case LAB_EXPECT_MOUNT: {
-		cleanup_free char *path = NULL;
-		const struct mount_entry *found = NULL;
-		if (x->mount.host_path && lab_expand(x->mount.host_path, vars, &path, &e) < 0) {
-			out->text = xasprintf("%s: a mount", who);
-			out->seen = xstrdup(e.msg);
-			break;
-		}
-		for (size_t i = 0; i < s->mounts.n && !found; i++)
-			if (mount_matches(&s->mounts.v[i], path, x->mount.kind))
-				found = &s->mounts.v[i];
-		struct strbuf t = STRBUF_INIT;
-		strbuf_addf(&t, "%s: %s mount", who, x->mount.present ? "a" : "no");
-		if (x->mount.kind)
-			strbuf_addf(&t, " of kind %s", x->mount.kind);
-		if (path)
-			strbuf_addf(&t, " of the host's %s", path);
-		if (x->mount.present && x->mount.check_read_only)
-			strbuf_addf(&t, ", %s", x->mount.read_only ? "read-only" : "writable");
-		out->text = strbuf_detach(&t);
-		if (found)
-			out->seen = xasprintf("%s <- %s (%s, %s)", found->target,
-					      found->host_path ? found->host_path : "-",
-					      mounts_kind_name(found->kind), found->read_only ? "ro" : "rw");
-		else
-			out->seen = xstrdup("no such mount");
-		out->held = x->mount.present
-				    ? found && (!x->mount.check_read_only || found->read_only == x->mount.read_only)
-				    : !found;
-		break;
-	}
-	case LAB_EXPECT_SECCOMP:
-		out->text = xasprintf("%s: seccomp %s", who, lab_seccomp_name(x->seccomp.mode));
-		out->seen = xasprintf("Seccomp: %s (%d filter%s)", snapshot_seccomp_name(s->seccomp),
-				      s->seccomp_filters, s->seccomp_filters == 1 ? "" : "s");
-		out->held = s->seccomp == (int)x->seccomp.mode; /* same numbering as the kernel */
-		break;
-	case LAB_EXPECT_NO_NEW_PRIVS:
-		out->text = xasprintf("%s: no_new_privs %s", who, x->nnp.value ? "set" : "not set");
-		out->seen = xasprintf("NoNewPrivs: %d", s->no_new_privs ? 1 : 0);
-		out->held = s->no_new_privs == x->nnp.value;
-		break;
-	case LAB_EXPECT_PRIVILEGED: {
-		const struct step_container *c = &r->containers[x->container_index];
-		bool sys_admin = (s->caps.set[CAPS_EFFECTIVE] >> caps_from_name("cap_sys_admin")) & 1;
-		bool priv = c->plan.requested &&
-			    (c->plan.approximated || (c->target->docker && c->target->docker->privileged));
-		out->text = xasprintf("%s: runs privileged%s", who,
-				      c->plan.approximated ? " (approximated on this host)" : "");
-		int ncap = __builtin_popcountll(s->caps.set[CAPS_EFFECTIVE]);
-		out->seen = xasprintf("%d capabilit%s, seccomp %s%s", ncap, ncap == 1 ? "y" : "ies",
-				      snapshot_seccomp_name(s->seccomp),
-				      c->plan.approximated ? ", --privileged approximated" : "");
-		out->held = priv && sys_admin && s->seccomp == SECCOMP_DISABLED;
-		break;
-	}
-	case LAB_EXPECT_LSM: {
-		size_t n = s->lsm ? strcspn(s->lsm, " ") : 0;
-		out->text = xasprintf("%s: the LSM confines it as %s", who, x->lsm.profile);
-		out->seen = xasprintf("attr/current: %s", s->lsm ? s->lsm : "none (no LSM)");
-		out->held = s->lsm && n == strlen(x->lsm.profile) &&
-			    strncmp(s->lsm, x->lsm.profile, n) == 0;
-		break;
-	}
-	case LAB_EXPECT_FINDING: {
-		const struct audit_container *ac = NULL;
-		const struct audit_finding *f = NULL;
-		for (size_t i = 0; i < r->audit.n; i++)
-			if (strcmp(r->audit.v[i].name, r->containers[x->container_index].name) == 0)
-				ac = &r->audit.v[i];
-		for (size_t i = 0; ac && i < ac->n && !f; i++)
-			if (strcmp(ac->v[i].check->name, x->finding.check) == 0)
-				f = &ac->v[i];
-		out->text = xasprintf("%s: the review %s %s", who, x->finding.present ? "raises" : "does not raise",
-				      x->finding.check);
-		out->seen = f ? xasprintf("%s (%s): %s", f->check->name, audit_severity_name(f->severity),
-					  f->evidence)
-			      : xasprintf("no %s finding", x->finding.check);
-		out->held = (f != NULL) == x->finding.present;
-		break;
-	}
-	case LAB_EXPECT_ACTION: {
-		const struct step_action *a = &r->actions[x->action.index];
-		cleanup_free char *contains = NULL;
-		struct strbuf t = STRBUF_INIT;
-		bool held = a->result == x->action.result;
+	out->seen = xasprintf("%s:[%llu], %s", x->ns.ns, (unsigned long long)n->ino,
+			      n->shared ? "the host's" : "its own");
+	out->held = (n->shared == 1) == x->ns.shared;
+}
 
-		strbuf_addf(&t, "%s: %s", x->action.id, lab_result_name(x->action.result));
-		if (x->action.contains) {
-			if (lab_expand(x->action.contains, vars, &contains, &e) < 0)
-				held = false;
-			strbuf_addf(&t, ", output holds %s",
-				    strcmp(x->action.contains, "{nonce}") == 0 ? "the canary's nonce"
-									   : x->action.contains);
-			const char *stdout_text = a->res.out.data ? a->res.out.data : "";
-			if (contains && !strstr(stdout_text, contains))
-				held = false;
-		}
-		if (x->action.check_exit) {
-			strbuf_addf(&t, ", exit status %d", x->action.exit);
-			if (a->res.exit_code != x->action.exit)
-				held = false;
-		}
-		out->text = strbuf_detach(&t);
-		out->seen = xasprintf("%s: %s%s", lab_result_name(a->result), a->detail ? a->detail : "",
-				      nonce_read(x->action.contains, contains, a->res.out.data)
-					      ? " (the nonce was read)"
-					      : "");
-		out->held = held;
-		break;
+static void expect_mount(const struct step_result *r, const struct lab_vars *vars,
+			 const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	cleanup_free char *path = NULL;
+	const struct mount_entry *found = NULL;
+	struct strbuf t = STRBUF_INIT;
+	struct err e = {0};
+
+	(void)r;
+	if (x->mount.host_path && lab_expand(x->mount.host_path, vars, &path, &e) < 0) {
+		out->text = xasprintf("%s: a mount", x->container);
+		out->seen = xstrdup(e.msg);
+		return;
 	}
+	for (size_t i = 0; i < s->mounts.n && !found; i++)
+		if (mount_matches(&s->mounts.v[i], path, x->mount.kind))
+			found = &s->mounts.v[i];
+	strbuf_addf(&t, "%s: %s mount", x->container, x->mount.present ? "a" : "no");
+	if (x->mount.kind)
+		strbuf_addf(&t, " of kind %s", x->mount.kind);
+	if (path)
+		strbuf_addf(&t, " of the host's %s", path);
+	if (x->mount.present && x->mount.check_read_only)
+		strbuf_addf(&t, ", %s", x->mount.read_only ? "read-only" : "writable");
+	out->text = strbuf_detach(&t);
+	if (found)
+		out->seen = xasprintf("%s <- %s (%s, %s)", found->target, found->host_path ? found->host_path : "-",
+				      mounts_kind_name(found->kind), found->read_only ? "ro" : "rw");
+	else
+		out->seen = xstrdup("no such mount");
+	out->held = x->mount.present ? found && (!x->mount.check_read_only || found->read_only == x->mount.read_only)
+				     : !found;
+}
+
+static void expect_seccomp(const struct step_result *r, const struct lab_vars *vars,
+			   const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	(void)r, (void)vars;
+	out->text = xasprintf("%s: seccomp %s", x->container, lab_seccomp_name(x->seccomp.mode));
+	out->seen = xasprintf("Seccomp: %s (%d filter%s)", snapshot_seccomp_name(s->seccomp), s->seccomp_filters,
+			      s->seccomp_filters == 1 ? "" : "s");
+	out->held = s->seccomp == (int)x->seccomp.mode; /* same numbering as the kernel */
+}
+
+static void expect_nnp(const struct step_result *r, const struct lab_vars *vars,
+		       const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	(void)r, (void)vars;
+	out->text = xasprintf("%s: no_new_privs %s", x->container, x->nnp.value ? "set" : "not set");
+	out->seen = xasprintf("NoNewPrivs: %d", s->no_new_privs ? 1 : 0);
+	out->held = s->no_new_privs == x->nnp.value;
+}
+
+static void expect_privileged(const struct step_result *r, const struct lab_vars *vars,
+			      const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	const struct step_container *c = &r->containers[x->container_index];
+	bool sys_admin = (s->caps.set[CAPS_EFFECTIVE] >> caps_from_name("cap_sys_admin")) & 1;
+	bool priv = c->plan.requested &&
+		    (c->plan.approximated || (c->target->docker && c->target->docker->privileged));
+	int ncap = __builtin_popcountll(s->caps.set[CAPS_EFFECTIVE]);
+
+	(void)vars;
+	out->text = xasprintf("%s: runs privileged%s", x->container,
+			      c->plan.approximated ? " (approximated on this host)" : "");
+	out->seen = xasprintf("%d capabilit%s, seccomp %s%s", ncap, ncap == 1 ? "y" : "ies",
+			      snapshot_seccomp_name(s->seccomp),
+			      c->plan.approximated ? ", --privileged approximated" : "");
+	out->held = priv && sys_admin && s->seccomp == SECCOMP_DISABLED;
+}
+
+static void expect_lsm(const struct step_result *r, const struct lab_vars *vars,
+		       const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	size_t n = s->lsm ? strcspn(s->lsm, " ") : 0;
+
+	(void)r, (void)vars;
+	out->text = xasprintf("%s: the LSM confines it as %s", x->container, x->lsm.profile);
+	out->seen = xasprintf("attr/current: %s", s->lsm ? s->lsm : "none (no LSM)");
+	out->held = s->lsm && n == strlen(x->lsm.profile) && strncmp(s->lsm, x->lsm.profile, n) == 0;
+}
+
+static void expect_finding(const struct step_result *r, const struct lab_vars *vars,
+			   const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	const struct audit_container *ac = NULL;
+	const struct audit_finding *f = NULL;
+
+	(void)vars, (void)s;
+	for (size_t i = 0; i < r->audit.n; i++)
+		if (strcmp(r->audit.v[i].name, r->containers[x->container_index].name) == 0)
+			ac = &r->audit.v[i];
+	for (size_t i = 0; ac && i < ac->n && !f; i++)
+		if (strcmp(ac->v[i].check->name, x->finding.check) == 0)
+			f = &ac->v[i];
+	out->text = xasprintf("%s: the review %s %s", x->container, x->finding.present ? "raises" : "does not raise",
+			      x->finding.check);
+	out->seen = f ? xasprintf("%s (%s): %s", f->check->name, audit_severity_name(f->severity), f->evidence)
+		      : xasprintf("no %s finding", x->finding.check);
+	out->held = (f != NULL) == x->finding.present;
+}
+
+static void expect_action(const struct step_result *r, const struct lab_vars *vars,
+			  const struct lab_expect *x, const struct snapshot *s, struct step_expect *out)
+{
+	const struct step_action *a = &r->actions[x->action.index];
+	cleanup_free char *contains = NULL;
+	struct strbuf t = STRBUF_INIT;
+	bool held = a->result == x->action.result;
+	struct err e = {0};
+
+	(void)s;
+	strbuf_addf(&t, "%s: %s", x->action.id, lab_result_name(x->action.result));
+	if (x->action.contains) {
+		const char *stdout_text = a->res.out.data ? a->res.out.data : "";
+
+		if (lab_expand(x->action.contains, vars, &contains, &e) < 0)
+			held = false;
+		strbuf_addf(&t, ", output holds %s",
+			    strcmp(x->action.contains, "{nonce}") == 0 ? "the canary's nonce" : x->action.contains);
+		if (contains && !strstr(stdout_text, contains))
+			held = false;
 	}
-	(void)ctx;
+	if (x->action.check_exit) {
+		strbuf_addf(&t, ", exit status %d", x->action.exit);
+		if (a->res.exit_code != x->action.exit)
+			held = false;
+	}
+	out->text = strbuf_detach(&t);
+	out->seen = xasprintf("%s: %s%s", lab_result_name(a->result), a->detail ? a->detail : "",
+			      nonce_read(x->action.contains, contains, a->res.out.data) ? " (the nonce was read)" : "");
+	out->held = held;
+}
+
+static expect_fn *const expect_of[] = {
+	[LAB_EXPECT_CAP] = expect_cap,
+	[LAB_EXPECT_NAMESPACE] = expect_namespace,
+	[LAB_EXPECT_MOUNT] = expect_mount,
+	[LAB_EXPECT_SECCOMP] = expect_seccomp,
+	[LAB_EXPECT_NO_NEW_PRIVS] = expect_nnp,
+	[LAB_EXPECT_PRIVILEGED] = expect_privileged,
+	[LAB_EXPECT_LSM] = expect_lsm,
+	[LAB_EXPECT_FINDING] = expect_finding,
+	[LAB_EXPECT_ACTION] = expect_action,
+};
+
+static void check_expect(const struct step_result *r, const struct lab_vars *vars, const struct lab_expect *x,
+			 struct step_expect *out)
+{
+	const struct snapshot *s = snap_of(r, x->container_index);
+
+	out->def = x;
+	if (x->kind != LAB_EXPECT_ACTION && !s) {
+		out->text = xasprintf("%s: %s", x->container, lab_expect_kind_name(x->kind));
+		out->seen = xasprintf("container %s has no process to read", x->container);
+		out->held = false;
+		return;
+	}
+	assert((size_t)x->kind < sizeof(expect_of) / sizeof(expect_of[0]) && expect_of[x->kind]);
+	expect_of[x->kind](r, vars, x, s, out);
 }
 
 /* ---- the review ----------------------------------------------------------- */
@@ -698,7 +743,7 @@ int step_run(struct step_ctx *ctx, const struct lab *lab, const struct lab_step 
 		review(ctx, step, r);
 	if (rc == 0) {
 		for (size_t i = 0; i < step->n_expects; i++) {
-			check_expect(ctx, r, &vars, &step->expects[i], &r->expects[i]);
+			check_expect(r, &vars, &step->expects[i], &r->expects[i]);
 			if (r->expects[i].held)
 				r->held++;
 			else
