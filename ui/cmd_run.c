@@ -378,7 +378,14 @@ static void say_left(struct run *r, struct err *e)
 	r->said = true;
 }
 
-int cmd_run(struct cli *cli, int argc, char **argv)
+/* What isolab run was asked: LAB, --json, --step, --accept-host-reach. */
+struct run_args {
+	const char *lab, *only;
+	bool accept;
+};
+
+/* Returns 0, or the usage error's exit status. */
+static int run_args_parse(struct run *r, int argc, char **argv, struct run_args *a)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -386,27 +393,20 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 		{"accept-host-reach", no_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
-	struct run r = {.cli = cli};
-	struct lab_set set = LAB_SET_INIT;
-	struct lab *lab = NULL;
-	struct lab_host here = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED, LAB_CGROUP_ANY};
-	const char *only = NULL;
-	bool accept = false, owned = false;
-	struct err e = {0};
-	int c, status = EXIT_OK;
+	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			r.json = true;
+			r->json = true;
 			break;
 		case 's':
-			only = optarg;
+			a->only = optarg;
 			break;
 		case 'a':
-			accept = true;
+			a->accept = true;
 			break;
 		case ':':
 			return cli_usage_error("run", "'%s' needs a value", argv[optind - 1]);
@@ -416,115 +416,169 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("run", "name one LAB (see isolab labs)");
+	a->lab = argv[optind];
+	return 0;
+}
+
+/* Progress is a convenience: a file that cannot be read or written never
+ * stops a lab. */
+static void run_progress_load(struct run *r)
+{
+	struct err pe = {0};
+
+	r->progress_loaded = progress_load(&r->progress, NULL, &pe) == 0;
+	if (!r->progress_loaded)
+		fprintf(stderr, "isolab: progress is not kept this time: %s\n", pe.msg);
+	else if (r->progress.notice)
+		fprintf(stderr, "isolab: %s\n", r->progress.notice);
+}
+
+static void run_progress_save(struct run *r, const struct lab *lab, const struct lab_step *step, bool done)
+{
+	struct err pe = {0};
+
+	if (!r->progress_loaded)
+		return;
+	if (done)
+		progress_mark_step(&r->progress, lab->id, step->id);
+	progress_set_last(&r->progress, lab->id, step->id);
+	if (progress_save(&r->progress, &pe) < 0)
+		fprintf(stderr, "isolab: progress not saved: %s\n", pe.msg);
+}
+
+/* Before a step runs (text only): its heading, then, predict before you
+ * see, the question before the text that could give its answer away. */
+static void run_step_intro(struct run *r, const struct lab *lab, size_t i)
+{
+	const struct lab_step *step = &lab->steps[i];
+
+	if (r->json)
+		return;
+	printf("\n== Step %zu/%zu: %s  [%s/%s]\n\n", i + 1, lab->n_steps, step->title, lab->id, step->id);
+	if (step->question) {
+		ask(r, lab, step, step->question);
+		putchar('\n');
+	}
+	print_text(step);
+	putchar('\n');
+}
+
+/* Run step i and show or keep its result. Returns step_run's status. */
+static int run_step(struct run *r, struct step_ctx *ctx, const struct lab *lab, size_t i,
+		    json_t *steps, size_t *held, size_t *failed, struct err *e)
+{
+	const struct lab_step *step = &lab->steps[i];
+	struct step_result res;
+	int rc, signo;
+
+	run_step_intro(r, lab, i);
+	rc = step_run(ctx, lab, step, &res, e);
+	if (r->json)
+		json_array_append_new(steps, step_result_json(&res));
+	else
+		step_result_text(stdout, &res, &r->ro);
+	if (!r->json && step->question && !r->interactive)
+		printf("\nAnswer to the question: %s. %s\n", step->question->choices.v[step->question->answer],
+		       step->question->why ? step->question->why : "");
+	*held += res.held;
+	*failed += res.failed;
+	if (rc < 0 && engine_unanswered(&r->eng))
+		for (size_t k = 0; k < res.n_containers; k++)
+			if (res.containers[k].name)
+				argv_push(&r->left, res.containers[k].name);
+	run_progress_save(r, lab, step, rc == 0 && res.failed == 0);
+	step_result_free(&res);
+	if (session_interrupted(&r->session, &signo)) {
+		json_decref(steps);
+		fprintf(stderr, "isolab: interrupted: removing what this run started\n");
+		close_runtime(r);
+		session_reraise(signo);
+	}
+	return rc;
+}
+
+/* The run's end: the transcript (--json) or the count of what held. */
+static void run_summary(struct run *r, const struct lab *lab, const struct lab_host *here, json_t *steps,
+			size_t held, size_t failed, const struct err *e)
+{
+	json_t *t;
+
+	if (!r->json) {
+		json_decref(steps);
+		printf("\n%s: %zu expectation%s held, %zu failed.\n", lab->id, held, held == 1 ? "" : "s", failed);
+		return;
+	}
+	t = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, s:o}", "lab", lab->id, "title", lab->title,
+		      "session", r->session.id, "host",
+		      json_pack("{s:b, s:s, s:s, s:s, s:s}", "can_grant_all", r->facts.can_grant_all, "vm",
+				host_vm_name(r->facts.vm), "lsm", lab_lsm_name(here->lsm), "privileged",
+				lab_priv_name(here->privileged), "cgroup", lab_cgroup_name(here->cgroup)),
+		      "held", e->kind == ERR_NONE && failed == 0, "steps", steps, "passed", (json_int_t)held,
+		      "failed", (json_int_t)failed, "error", e->kind != ERR_NONE ? json_string(e->msg) : json_null());
+	report_print_json(stdout, t);
+	json_decref(t);
+}
+
+/* Every step of the lab (or the one asked for), in order, until one could
+ * not be run. */
+static void run_steps(struct run *r, const struct lab *lab, const struct lab_step *one,
+		      const struct lab_host *here, size_t *failed, struct err *e)
+{
+	struct step_ctx ctx = {
+		.eng = &r->eng,
+		.session = &r->session,
+		.host = &r->host,
+		.facts = &r->facts,
+		.image = image_ref(),
+		.on_event = on_event,
+		.event_data = r,
+	};
+	json_t *steps = json_array();
+	size_t held = 0;
+
+	if (!r->json)
+		printf("\n%s\n%s\n\n", lab->title, lab->summary);
+	for (size_t i = 0; i < lab->n_steps; i++) {
+		if (one && &lab->steps[i] != one)
+			continue;
+		if (run_step(r, &ctx, lab, i, steps, &held, failed, e) < 0)
+			break;
+	}
+	run_summary(r, lab, here, steps, held, *failed, e);
+}
+
+int cmd_run(struct cli *cli, int argc, char **argv)
+{
+	struct run r = {.cli = cli};
+	struct run_args a = {NULL, NULL, false};
+	struct lab_set set = LAB_SET_INIT;
+	struct lab *lab = NULL;
+	struct lab_host here = {LAB_LSM_NONE, LAB_PRIV_APPROXIMATED, LAB_CGROUP_ANY};
+	const struct lab_step *one = NULL;
+	bool owned = false;
+	struct err e = {0};
+	size_t failed = 0;
+	int status = EXIT_OK;
+
+	status = run_args_parse(&r, argc, argv, &a);
+	if (status)
+		return status;
 	r.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !r.json;
 	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !utf8_locale()};
 
-	if (load_lab(&r, argv[optind], accept, &set, &lab, &e) < 0)
+	if (load_lab(&r, a.lab, a.accept, &set, &lab, &e) < 0)
 		return cli_fail(&e);
 	owned = set.n == 0;
-	const struct lab_step *one = NULL;
-	if (only && !(one = lab_find_step(lab, only))) {
-		err_input(&e, "lab %s has no step '%s'", lab->id, only);
+	if (a.only && !(one = lab_find_step(lab, a.only))) {
+		err_input(&e, "lab %s has no step '%s'", lab->id, a.only);
 		goto out;
 	}
-
 	if (open_runtime(&r, &e) < 0)
 		goto out;
 	lab_host_of(&r.facts, &here);
 	lab_for_host(lab, &here);
-	/* Progress is a convenience: a file that cannot be read or written
-	 * never stops a lab. */
-	{
-		struct err pe = {0};
-		r.progress_loaded = progress_load(&r.progress, NULL, &pe) == 0;
-		if (!r.progress_loaded)
-			fprintf(stderr, "isolab: progress is not kept this time: %s\n", pe.msg);
-		else if (r.progress.notice)
-			fprintf(stderr, "isolab: %s\n", r.progress.notice);
-	}
-
-	struct step_ctx ctx = {
-		.eng = &r.eng,
-		.session = &r.session,
-		.host = &r.host,
-		.facts = &r.facts,
-		.image = image_ref(),
-		.on_event = on_event,
-		.event_data = &r,
-	};
-	json_t *steps = json_array();
-	size_t held = 0, failed = 0;
-	if (!r.json)
-		printf("\n%s\n%s\n\n", lab->title, lab->summary);
-	for (size_t i = 0; i < lab->n_steps; i++) {
-		const struct lab_step *step = &lab->steps[i];
-		struct step_result res;
-		int rc;
-
-		if (one && step != one)
-			continue;
-		if (!r.json) {
-			printf("\n== Step %zu/%zu: %s  [%s/%s]\n\n", i + 1, lab->n_steps, step->title, lab->id,
-			       step->id);
-			/* Predict, then see: the question before the text that could
-			 * give its answer away. */
-			if (step->question) {
-				ask(&r, lab, step, step->question);
-				putchar('\n');
-			}
-			print_text(step);
-			putchar('\n');
-		}
-		rc = step_run(&ctx, lab, step, &res, &e);
-		if (r.json)
-			json_array_append_new(steps, step_result_json(&res));
-		else
-			step_result_text(stdout, &res, &r.ro);
-		if (!r.json && step->question && !r.interactive)
-			printf("\nAnswer to the question: %s. %s\n", step->question->choices.v[step->question->answer],
-			       step->question->why ? step->question->why : "");
-		held += res.held;
-		failed += res.failed;
-		if (rc < 0 && engine_unanswered(&r.eng))
-			for (size_t k = 0; k < res.n_containers; k++)
-				if (res.containers[k].name)
-					argv_push(&r.left, res.containers[k].name);
-		if (r.progress_loaded) {
-			struct err pe = {0};
-			if (rc == 0 && res.failed == 0)
-				progress_mark_step(&r.progress, lab->id, step->id);
-			progress_set_last(&r.progress, lab->id, step->id);
-			if (progress_save(&r.progress, &pe) < 0)
-				fprintf(stderr, "isolab: progress not saved: %s\n", pe.msg);
-		}
-		step_result_free(&res);
-		int signo;
-		if (session_interrupted(&r.session, &signo)) {
-			json_decref(steps);
-			fprintf(stderr, "isolab: interrupted: removing what this run started\n");
-			close_runtime(&r);
-			session_reraise(signo);
-		}
-		if (rc < 0)
-			break;
-	}
-	if (r.json) {
-		json_t *t = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, s:o}", "lab", lab->id, "title",
-				      lab->title, "session", r.session.id, "host",
-				      json_pack("{s:b, s:s, s:s, s:s, s:s}", "can_grant_all",
-						r.facts.can_grant_all, "vm", host_vm_name(r.facts.vm), "lsm",
-						lab_lsm_name(here.lsm), "privileged",
-						lab_priv_name(here.privileged), "cgroup",
-						lab_cgroup_name(here.cgroup)),
-				      "held", e.kind == ERR_NONE && failed == 0, "steps", steps, "passed",
-				      (json_int_t)held, "failed", (json_int_t)failed, "error",
-				      e.kind != ERR_NONE ? json_string(e.msg) : json_null());
-		report_print_json(stdout, t);
-		json_decref(t);
-	} else {
-		json_decref(steps);
-		printf("\n%s: %zu expectation%s held, %zu failed.\n", lab->id, held, held == 1 ? "" : "s", failed);
-	}
+	run_progress_load(&r);
+	run_steps(&r, lab, one, &here, &failed, &e);
 	if (e.kind == ERR_NONE && failed)
 		status = EXIT_EXPECT;
 out:
