@@ -182,6 +182,10 @@ void tui_doc_markdown(struct tui_doc *d, const struct mdtext *md, int width, int
 		      bool wide);
 /* A shell command, wrapped between words with " \" so that it pastes. */
 void tui_doc_command(struct tui_doc *d, const char *cmd, int width, int indent);
+/* The command (shell words as util_shell_quote writes them) without isolab's
+ * own --label isolab.* options, each word kept as it is quoted: pasted, it
+ * runs the same container without them. isolab.reason.* labels stay. */
+char *tui_cmd_without_labels(const char *cmd);
 
 /* Draw lines [top, top + rows) of d into the window rows y0.. at x0. */
 void tui_doc_draw(WINDOW *w, const struct tui_doc *d, size_t top, int y0, int x0, int rows,

@@ -11,102 +11,22 @@
 #include "image.h"
 #include "tui.h"
 
-enum qstate {
-	Q_OPEN,     /* not answered yet in this visit */
-	Q_ASKING,   /* Enter was pressed: answer before the run */
-	Q_RIGHT,
-	Q_REVEALED, /* skipped, or shown by the demo */
-};
+#include "tui_step.h"
 
-enum view {
-	V_TEXT,
-	V_RESULTS,
-	V_COUNT
-};
 
-enum demo_phase {
-	D_OFF,
-	D_TEXT,
-	D_ANSWER, /* the question's answer, before the commands */
-	D_TYPE,
-	D_RUN,
-	D_RESULTS,
-	D_END,
-};
-
-/* Autopilot timings, in milliseconds. */
-#define DEMO_TEXT_MIN 5000
-#define DEMO_TEXT_PER_WORD 220
-#define DEMO_TEXT_MAX 20000
-#define DEMO_PAGE 7000
-#define DEMO_TYPE_TICK 30
-#define DEMO_TYPE_TOTAL 6000
-#define DEMO_BEFORE_RUN 1200
-#define DEMO_RESULTS 12000
-
-/* A step the learner left: what it showed, kept for coming back. */
-struct step_memo {
-	bool kept;
-	struct tui_run *last;
-	enum qstate q;
-	bool *q_tried;
-	size_t hints;
-};
-
-struct step_screen {
-	struct lab *lab;
-	size_t idx;
-	bool on_step;            /* the fields below are step idx's */
-	struct step_memo *memo;  /* per step, lab->n_steps */
-
-	struct mdtext *md;
-	struct argv commands;
-	char *commands_err;
-	bool commands_done;
-	size_t hints;
-	enum qstate q;
-	size_t q_sel;
-	bool *q_tried;
-	struct tui_run *last; /* this step's finished run, owned */
-	unsigned seen_seq;
-
-	enum view view;
-	bool follow; /* keep the end of the run's events in view */
-	struct tui_doc doc;
-	bool stale;
-	bool mounts_open; /* the results list a recursive bind's sub-mounts */
-	int doc_cols;
-	bool doc_present;
-	enum view doc_view;
-	size_t top[V_COUNT];
-	size_t page[V_COUNT];
-	size_t *pages;
-	size_t n_pages;
-	int pages_rows;   /* the body height the pages were cut for */
-	size_t jump;      /* presentation: show the page of line jump - 1; 0: none */
-	enum view jump_view;
-
-	enum demo_phase demo;
-	long long demo_at;
-	long long paused_left;
-	bool paused;
-	size_t typed, typed_total;
-	bool typed_done;
-};
-
-static const struct lab_step *cur(const struct step_screen *s)
+const struct lab_step *step_cur(const struct step_screen *s)
 {
 	return &s->lab->steps[s->idx];
 }
 
-static bool own_run(const struct tui *t, const struct step_screen *s)
+bool step_own_run(const struct tui *t, const struct step_screen *s)
 {
-	return t->run && t->run->lab == s->lab && t->run->step == cur(s);
+	return t->run && t->run->lab == s->lab && t->run->step == step_cur(s);
 }
 
 static const struct tui_run *shown_run(const struct tui *t, const struct step_screen *s)
 {
-	return own_run(t, s) ? t->run : s->last;
+	return step_own_run(t, s) ? t->run : s->last;
 }
 
 /* --- the step's state ---------------------------------------------------------- */
@@ -128,13 +48,13 @@ static void compute_commands(struct tui *t, struct step_screen *s)
 	s->commands_done = false;
 	if (!t->session_open)
 		return;
-	if (step_commands(&ctx, s->lab, cur(s), &s->commands, &e) < 0)
+	if (step_commands(&ctx, s->lab, step_cur(s), &s->commands, &e) < 0)
 		s->commands_err = xstrdup(e.msg);
 	s->commands_done = true;
 	s->stale = true;
 }
 
-static void load_step(struct tui *t, struct step_screen *s, size_t idx)
+void step_load_step(struct tui *t, struct step_screen *s, size_t idx)
 {
 	const struct lab_step *step;
 	struct err e = {0};
@@ -154,7 +74,7 @@ static void load_step(struct tui *t, struct step_screen *s, size_t idx)
 	}
 	s->idx = idx < s->lab->n_steps ? idx : 0;
 	s->on_step = true;
-	step = cur(s);
+	step = step_cur(s);
 	mdtext_free(s->md);
 	s->md = NULL;
 	if (mdtext_parse(step->text, strlen(step->text), &s->md, &e) < 0)
@@ -233,58 +153,11 @@ static void md_inline(struct tui_doc *d, const char *lead, enum tui_color lc, co
 	tui_para_flush(&p, d, width, indent, hang);
 }
 
-/* The end of the shell word at p (as util_shell_quote writes them: bare,
- * or in single quotes with '\'' for a quote). */
-static const char *word_end(const char *p)
-{
-	bool quoted = false;
-
-	for (; *p; p++) {
-		if (*p == '\'')
-			quoted = !quoted;
-		else if (*p == '\\' && !quoted && p[1])
-			p++;
-		else if (*p == ' ' && !quoted)
-			break;
-	}
-	return p;
-}
-
-/* Whether the shell word [w, end) is one of isolab's own labels, the
- * bookkeeping it finds its containers by (isolab.session, isolab.lab...);
- * isolab.reason.* is the lab's own lesson and stays. */
-static bool bookkeeping_label(const char *w, const char *end)
-{
-	if (*w == '\'')
-		w++;
-	return end - w > 7 && strncmp(w, "isolab.", 7) == 0 && strncmp(w, "isolab.reason.", 14) != 0;
-}
-
-/* The same command without isolab's own --label isolab.* options, each word
- * kept as it is quoted: pasted, it runs the same container without them. */
-static char *without_labels(const char *cmd)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = cmd;
-
-	while (*p) {
-		const char *w = p + (*p == ' '), *e = word_end(w);
-		if ((size_t)(e - w) == strlen("--label") && strncmp(w, "--label", 7) == 0 && *e == ' ' &&
-		    bookkeeping_label(e + 1, word_end(e + 1))) {
-			p = word_end(e + 1);
-			continue;
-		}
-		strbuf_add(&sb, p, (size_t)(e - p));
-		p = e;
-	}
-	return strbuf_detach(&sb);
-}
-
 /* The command as the screen shows it: whole when the learner asked (L),
  * else without isolab's bookkeeping labels; NULL: the command itself. */
-static char *shown_command(const struct tui *t, const char *cmd)
+char *step_shown_command(const struct tui *t, const char *cmd)
 {
-	return t->full_argv ? NULL : without_labels(cmd);
+	return t->full_argv ? NULL : tui_cmd_without_labels(cmd);
 }
 
 static void build_commands(struct tui *t, struct step_screen *s, int width, int indent)
@@ -315,7 +188,7 @@ static void build_commands(struct tui *t, struct step_screen *s, int width, int 
 				       "container without them; L shows the whole argv)",
 		     TC_DIM, width, indent + 2, indent + 2);
 	for (size_t i = 0; i < s->commands.n && budget; i++) {
-		cleanup_free char *shown = shown_command(t, s->commands.v[i]);
+		cleanup_free char *shown = step_shown_command(t, s->commands.v[i]);
 		const char *c = shown ? shown : s->commands.v[i];
 		size_t len = strlen(c);
 
@@ -356,8 +229,8 @@ static char *answered_before(const struct lab_question *q, const struct progress
 
 static void build_question(struct tui *t, struct step_screen *s, int width, int indent)
 {
-	const struct lab_question *q = cur(s)->question;
-	const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, cur(s)->id);
+	const struct lab_question *q = step_cur(s)->question;
+	const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, step_cur(s)->id);
 	struct tui_doc *d = &s->doc;
 
 	heading(d, "Question", indent);
@@ -411,7 +284,7 @@ static void build_question(struct tui *t, struct step_screen *s, int width, int 
 
 static void build_text(struct tui *t, struct step_screen *s)
 {
-	const struct lab_step *step = cur(s);
+	const struct lab_step *step = step_cur(s);
 	struct tui_doc *d = &s->doc;
 	int indent = t->present ? 3 : 1;
 	int width = prose_width(t, indent) + indent;
@@ -489,7 +362,7 @@ static void build_events(struct tui *t, struct step_screen *s, const struct tui_
 			tui_para_flush(&p, d, w, 2, 4);
 			break;
 		case STEP_EV_COMMAND: {
-			cleanup_free char *shown = shown_command(t, ev->text);
+			cleanup_free char *shown = step_shown_command(t, ev->text);
 			tui_doc_command(d, shown ? shown : ev->text, w, 4);
 			break;
 		}
@@ -537,8 +410,8 @@ static void build_results(struct tui *t, struct step_screen *s)
 		struct tui_compare_opts o = {
 			.width = t->present ? t->cols - 6 : t->cols - 2,
 			.present = t->present,
-			.bounding = about_bounding(cur(s)),
-			.inodes = cur(s)->text && strcasestr(cur(s)->text, "inode"),
+			.bounding = about_bounding(step_cur(s)),
+			.inodes = step_cur(s)->text && strcasestr(step_cur(s)->text, "inode"),
 			.expand_mounts = s->mounts_open,
 		};
 		tui_compare_doc(d, r->transcript, &o);
@@ -562,7 +435,7 @@ static void build_results(struct tui *t, struct step_screen *s)
 	build_events(t, s, r);
 }
 
-static void rebuild(struct tui *t, struct step_screen *s)
+void step_rebuild(struct tui *t, struct step_screen *s)
 {
 	tui_doc_free(&s->doc);
 	if (s->view == V_TEXT)
@@ -592,7 +465,7 @@ static size_t header_badges(struct tui *t, struct step_screen *s, char *badge[4]
 					s->paused ? "paused" : "autopilot");
 	if (t->present && s->n_pages > 1)
 		badge[nb++] = xasprintf("page %zu/%zu", s->page[s->view] + 1, s->n_pages);
-	if (progress_step_done(&t->progress, s->lab->id, cur(s)->id))
+	if (progress_step_done(&t->progress, s->lab->id, step_cur(s)->id))
 		badge[nb++] = xasprintf("%s done", tui_glyph(TG_OK));
 	if (r)
 		badge[nb++] = xstrdup(s->view == V_TEXT ? "[Step] Results" : "Step [Results]");
@@ -603,7 +476,7 @@ static size_t header_badges(struct tui *t, struct step_screen *s, char *badge[4]
  * prefix ("3/7" for "Step 3 of 7:") or fewer badges would let it fit. */
 static void draw_header(struct tui *t, struct step_screen *s, int y)
 {
-	const struct lab_step *step = cur(s);
+	const struct lab_step *step = step_cur(s);
 	cleanup_free char *longp = xasprintf("Step %zu of %zu: ", s->idx + 1, s->lab->n_steps);
 	cleanup_free char *shortp = xasprintf("%zu/%zu ", s->idx + 1, s->lab->n_steps);
 	struct strbuf right = STRBUF_INIT;
@@ -692,7 +565,7 @@ static void step_draw(struct tui *t, void *self, int top, int rows)
 
 	if (s->stale || s->doc_cols != t->cols || s->doc_present != t->present ||
 	    s->doc_view != s->view)
-		rebuild(t, s);
+		step_rebuild(t, s);
 	body = rows - 2;
 	if (running) {
 		draw_running(t, r, y0);
@@ -756,7 +629,7 @@ static void scroll_to_line(struct step_screen *s, size_t i)
 	s->jump_view = s->view;
 }
 
-static void scroll_to_anchor(struct step_screen *s, const char *text)
+void step_scroll_to_anchor(struct step_screen *s, const char *text)
 {
 	for (size_t i = 0; i < s->doc.n; i++)
 		if (s->doc.v[i].anchor && s->doc.v[i].n &&
@@ -766,7 +639,7 @@ static void scroll_to_anchor(struct step_screen *s, const char *text)
 		}
 }
 
-static void start_run(struct tui *t, struct step_screen *s)
+void step_start_run(struct tui *t, struct step_screen *s)
 {
 	struct err e = {0};
 
@@ -778,7 +651,7 @@ static void start_run(struct tui *t, struct step_screen *s)
 		compute_commands(t, s);
 	tui_run_free(s->last);
 	s->last = NULL;
-	if (tui_run_start(t, s->lab, cur(s), &e) < 0) {
+	if (tui_run_start(t, s->lab, step_cur(s), &e) < 0) {
 		tui_message(t, TC_FAIL, "The step could not start: %s", e.msg);
 		return;
 	}
@@ -794,7 +667,7 @@ static void gate_then_run(struct tui *t, void *data);
 
 static void begin_run(struct tui *t, struct step_screen *s)
 {
-	const struct lab_question *q = cur(s)->question;
+	const struct lab_question *q = step_cur(s)->question;
 
 	if (tui_run_is_busy(t)) {
 		tui_message(t, TC_WARN, "The step is running: Esc cancels it.");
@@ -805,19 +678,19 @@ static void begin_run(struct tui *t, struct step_screen *s)
 		return;
 	}
 	if (q && s->demo == D_OFF && (s->q == Q_OPEN || s->q == Q_ASKING)) {
-		const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, cur(s)->id);
+		const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, step_cur(s)->id);
 		if (!a || !a->solved || s->q == Q_ASKING) {
 			s->q = Q_ASKING;
 			s->view = V_TEXT;
 			s->stale = true;
-			rebuild(t, s);
-			scroll_to_anchor(s, "Question");
+			step_rebuild(t, s);
+			step_scroll_to_anchor(s, "Question");
 			tui_message(t, TC_QUESTION, "First, predict: answer the question (1-%zu).",
 				    q->choices.n);
 			return;
 		}
 	}
-	start_run(t, s);
+	step_start_run(t, s);
 }
 
 /* The gate screen calls back with the step screen beneath it. */
@@ -832,7 +705,7 @@ static void gate_then_run(struct tui *t, void *data)
 
 static void answer(struct tui *t, struct step_screen *s, size_t pick)
 {
-	const struct lab_question *q = cur(s)->question;
+	const struct lab_question *q = step_cur(s)->question;
 
 	if (!q || pick >= q->choices.n || s->q == Q_RIGHT || s->q == Q_REVEALED)
 		return;
@@ -841,7 +714,7 @@ static void answer(struct tui *t, struct step_screen *s, size_t pick)
 		return;
 	}
 	if (s->demo == D_OFF) {
-		progress_mark_pick(&t->progress, s->lab->id, cur(s)->id, q->choices.v[pick],
+		progress_mark_pick(&t->progress, s->lab->id, step_cur(s)->id, q->choices.v[pick],
 				   pick == q->answer);
 		tui_progress_save(t);
 	}
@@ -861,24 +734,24 @@ static void answer(struct tui *t, struct step_screen *s, size_t pick)
 
 static void reveal(struct tui *t, struct step_screen *s)
 {
-	const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, cur(s)->id);
+	const struct progress_answer *a = progress_answer(&t->progress, s->lab->id, step_cur(s)->id);
 
-	if (!cur(s)->question || s->q == Q_RIGHT || s->q == Q_REVEALED)
+	if (!step_cur(s)->question || s->q == Q_RIGHT || s->q == Q_REVEALED)
 		return;
 	/* Skipping without any answer counts as a wrong first answer. */
 	if (s->demo == D_OFF && !a) {
-		progress_mark_answer(&t->progress, s->lab->id, cur(s)->id, false);
+		progress_mark_answer(&t->progress, s->lab->id, step_cur(s)->id, false);
 		tui_progress_save(t);
 	}
 	s->q = Q_REVEALED;
 	s->stale = true;
 	tui_message(t, TC_MESSAGE, "The answer: %s. Enter runs the step.",
-		    cur(s)->question->choices.v[cur(s)->question->answer]);
+		    step_cur(s)->question->choices.v[step_cur(s)->question->answer]);
 }
 
 static void next_hint(struct tui *t, struct step_screen *s)
 {
-	const struct lab_words *h = &cur(s)->hints;
+	const struct lab_words *h = &step_cur(s)->hints;
 
 	if (s->hints >= h->n) {
 		tui_message(t, TC_MESSAGE, "No more hints: the last one was the solution.");
@@ -887,7 +760,7 @@ static void next_hint(struct tui *t, struct step_screen *s)
 	s->hints++;
 	s->view = V_TEXT;
 	s->stale = true;
-	rebuild(t, s);
+	step_rebuild(t, s);
 	/* Show the hint just revealed. */
 	for (size_t i = s->doc.n; i-- > 0;)
 		if (s->doc.v[i].n && (util_str_has_prefix(s->doc.v[i].spans[0].text, "Hint") ||
@@ -911,7 +784,7 @@ static void go_step(struct tui *t, struct step_screen *s, size_t idx)
 		tui_message(t, TC_WARN, "The step is running: Esc cancels it first.");
 		return;
 	}
-	load_step(t, s, idx);
+	step_load_step(t, s, idx);
 }
 
 /* The run ended: keep it, count it, say so. */
@@ -937,7 +810,7 @@ static void run_finished(struct tui *t, struct step_screen *s)
 	free(tui_compare_summary(tr, &ok));
 	if (ok) {
 		if (s->demo == D_OFF) {
-			progress_mark_step(&t->progress, s->lab->id, cur(s)->id);
+			progress_mark_step(&t->progress, s->lab->id, step_cur(s)->id);
 			tui_progress_save(t);
 		}
 		if (s->demo == D_OFF && progress_lab_done(&t->progress, s->lab))
@@ -955,176 +828,13 @@ static void run_finished(struct tui *t, struct step_screen *s)
 	}
 }
 
-/* --- the autopilot ---------------------------------------------------------------------- */
-
-static size_t word_count(const char *s)
-{
-	size_t n = 0;
-	bool in = false;
-
-	for (; s && *s; s++) {
-		bool sp = *s == ' ' || *s == '\n' || *s == '\t';
-		if (!sp && !in)
-			n++;
-		in = !sp;
-	}
-	return n;
-}
-
-static void demo_enter(struct tui *t, struct step_screen *s, enum demo_phase ph)
-{
-	long long now = util_now_ms();
-
-	s->demo = ph;
-	s->stale = true;
-	switch (ph) {
-	case D_TEXT: {
-		long long ms = DEMO_TEXT_MIN + DEMO_TEXT_PER_WORD * (long long)word_count(cur(s)->text);
-		s->view = V_TEXT;
-		s->demo_at = now + (t->present ? DEMO_PAGE : (ms > DEMO_TEXT_MAX ? DEMO_TEXT_MAX : ms));
-		break;
-	}
-	case D_ANSWER:
-		s->view = V_TEXT;
-		s->q = Q_REVEALED;
-		rebuild(t, s);
-		scroll_to_anchor(s, "Question");
-		s->demo_at = now + DEMO_PAGE;
-		break;
-	case D_TYPE:
-		s->view = V_TEXT;
-		if (cur(s)->question)
-			s->q = Q_REVEALED;
-		s->typed = 0;
-		s->typed_done = false;
-		s->typed_total = 0;
-		for (size_t i = 0; i < s->commands.n; i++) {
-			cleanup_free char *shown = shown_command(t, s->commands.v[i]);
-			s->typed_total += strlen(shown ? shown : s->commands.v[i]) + 1;
-		}
-		rebuild(t, s);
-		scroll_to_anchor(s, "The commands");
-		s->demo_at = now + DEMO_TYPE_TICK;
-		break;
-	case D_RUN:
-		s->typed = s->typed_total;
-		start_run(t, s);
-		if (!own_run(t, s))
-			demo_enter(t, s, D_RESULTS);
-		break;
-	case D_RESULTS:
-		s->view = V_RESULTS;
-		s->demo_at = now + (t->present ? DEMO_PAGE : DEMO_RESULTS);
-		break;
-	case D_END:
-		tui_message(t, TC_OK, "Demo finished: every step of %s ran. q goes back.", s->lab->title);
-		break;
-	case D_OFF:
-		break;
-	}
-}
-
-static void demo_next_step(struct tui *t, struct step_screen *s)
-{
-	if (s->idx + 1 >= s->lab->n_steps) {
-		demo_enter(t, s, D_END);
-		return;
-	}
-	load_step(t, s, s->idx + 1);
-	demo_enter(t, s, D_TEXT);
-}
-
-/* Move on one notch: a page, or the next phase. */
-static void demo_advance(struct tui *t, struct step_screen *s, bool skip)
-{
-	long long now = util_now_ms();
-
-	switch (s->demo) {
-	case D_TEXT:
-		if (t->present && !skip && s->page[V_TEXT] + 1 < s->n_pages) {
-			/* The commands have their own page: stop before it. */
-			s->page[V_TEXT]++;
-			s->demo_at = now + DEMO_PAGE;
-			return;
-		}
-		demo_enter(t, s, cur(s)->question ? D_ANSWER : D_TYPE);
-		break;
-	case D_ANSWER:
-		demo_enter(t, s, D_TYPE);
-		break;
-	case D_TYPE: {
-		size_t step = s->typed_total / (DEMO_TYPE_TOTAL / DEMO_TYPE_TICK) + 1;
-		if (skip || s->typed_done) {
-			demo_enter(t, s, D_RUN);
-			break;
-		}
-		s->typed += step;
-		if (s->typed >= s->typed_total) {
-			/* Fully typed: a breath before it runs. */
-			s->typed = s->typed_total;
-			s->typed_done = true;
-			s->demo_at = now + DEMO_BEFORE_RUN;
-		} else {
-			s->demo_at = now + DEMO_TYPE_TICK;
-		}
-		s->stale = true;
-		break;
-	}
-	case D_RUN:
-		if (skip)
-			tui_message(t, TC_MESSAGE, "The step is running; Esc cancels it.");
-		break;
-	case D_RESULTS:
-		if (t->present && !skip && s->page[V_RESULTS] + 1 < s->n_pages) {
-			s->page[V_RESULTS]++;
-			s->demo_at = now + DEMO_PAGE;
-			return;
-		}
-		demo_next_step(t, s);
-		break;
-	case D_END:
-	case D_OFF:
-		break;
-	}
-}
-
-static void demo_tick(struct tui *t, struct step_screen *s)
-{
-	long long now = util_now_ms();
-
-	if (s->demo == D_OFF || s->demo == D_END || s->paused)
-		return;
-	if (t->depth && t->stack[t->depth - 1].self != s)
-		return; /* a dialog is on top: wait */
-	if (s->demo == D_RUN)
-		return;
-	if (now >= s->demo_at)
-		demo_advance(t, s, false);
-	if (s->demo != D_RUN && s->demo != D_END && !s->paused)
-		tui_wake_in(t, s->demo_at > now ? (int)(s->demo_at - now) : 0);
-}
-
-static void demo_pause(struct tui *t, struct step_screen *s)
-{
-	long long now = util_now_ms();
-
-	s->paused = !s->paused;
-	if (s->paused) {
-		s->paused_left = s->demo_at > now ? s->demo_at - now : 0;
-		tui_message(t, TC_MESSAGE, "Paused: Space resumes, n skips ahead.");
-	} else {
-		s->demo_at = now + s->paused_left;
-		tui_message(t, TC_MESSAGE, "Resumed.");
-	}
-}
-
 /* --- the vtable ------------------------------------------------------------------------------ */
 
 static void step_tick(struct tui *t, void *self)
 {
 	struct step_screen *s = self;
 
-	if (own_run(t, s)) {
+	if (step_own_run(t, s)) {
 		if (t->run->seq != s->seen_seq) {
 			s->seen_seq = t->run->seq;
 			s->stale = true;
@@ -1135,10 +845,10 @@ static void step_tick(struct tui *t, void *self)
 			t->run = NULL;
 			run_finished(t, s);
 			if (s->demo == D_RUN)
-				demo_enter(t, s, D_RESULTS);
+				step_demo_enter(t, s, D_RESULTS);
 		}
 	}
-	demo_tick(t, s);
+	step_demo_tick(t, s);
 }
 
 static void move_view(struct tui *t, struct step_screen *s, long delta)
@@ -1162,7 +872,7 @@ static void move_view(struct tui *t, struct step_screen *s, long delta)
 static bool step_key(struct tui *t, void *self, int key)
 {
 	struct step_screen *s = self;
-	const struct lab_question *q = cur(s)->question;
+	const struct lab_question *q = step_cur(s)->question;
 	int page = t->rows - 6;
 
 	/* The question takes the keys it needs while it is asked. */
@@ -1200,13 +910,13 @@ static bool step_key(struct tui *t, void *self, int key)
 	}
 	if (s->demo != D_OFF) {
 		if (key == ' ') {
-			demo_pause(t, s);
+			step_demo_pause(t, s);
 			return true;
 		}
 		if (key == 'n') {
 			if (s->paused)
-				demo_pause(t, s);
-			demo_advance(t, s, true);
+				step_demo_pause(t, s);
+			step_demo_advance(t, s, true);
 			return true;
 		}
 	}
@@ -1222,11 +932,11 @@ static bool step_key(struct tui *t, void *self, int key)
 		begin_run(t, s);
 		return true;
 	case TUI_KEY_ESC:
-		if (own_run(t, s))
+		if (step_own_run(t, s))
 			tui_run_cancel(t, t->run);
 		return true;
 	case TUI_KEY_CTRL('c'):
-		if (own_run(t, s)) {
+		if (step_own_run(t, s)) {
 			tui_run_cancel(t, t->run);
 			return true;
 		}
@@ -1400,14 +1110,14 @@ static void open_now(struct tui *t, struct lab *lab, size_t idx, bool demo)
 	s->lab = lab;
 	s->demo = demo ? D_TEXT : D_OFF;
 	tui_push(t, demo ? &demo_ops : &step_ops, s, lab->title);
-	load_step(t, s, idx);
+	step_load_step(t, s, idx);
 	/* The exact commands name the session's containers, witness and
 	 * scratch dir: the session opens with the first step shown. */
 	if (tui_session_ensure(t) == 0)
 		compute_commands(t, s);
 	s->stale = true;
 	if (demo)
-		demo_enter(t, s, D_TEXT);
+		step_demo_enter(t, s, D_TEXT);
 }
 
 static void open_after_gate(struct tui *t, void *data)

@@ -838,3 +838,52 @@ size_t *tui_doc_pages(const struct tui_doc *d, int rows, size_t *count)
 	*count = n;
 	return v;
 }
+
+/* --- commands as shown ------------------------------------------------------ */
+
+/* The end of the shell word at p (as util_shell_quote writes them: bare,
+ * or in single quotes with '\'' for a quote). */
+static const char *word_end(const char *p)
+{
+	bool quoted = false;
+
+	for (; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (*p == '\\' && !quoted && p[1])
+			p++;
+		else if (*p == ' ' && !quoted)
+			break;
+	}
+	return p;
+}
+
+/* Whether the shell word [w, end) is one of isolab's own labels, the
+ * bookkeeping it finds its containers by (isolab.session, isolab.lab...);
+ * isolab.reason.* is the lab's own lesson and stays. */
+static bool bookkeeping_label(const char *w, const char *end)
+{
+	if (*w == '\'')
+		w++;
+	return end - w > 7 && strncmp(w, "isolab.", 7) == 0 && strncmp(w, "isolab.reason.", 14) != 0;
+}
+
+/* The same command without isolab's own --label isolab.* options, each word
+ * kept as it is quoted: pasted, it runs the same container without them. */
+char *tui_cmd_without_labels(const char *cmd)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = cmd;
+
+	while (*p) {
+		const char *w = p + (*p == ' '), *e = word_end(w);
+		if ((size_t)(e - w) == strlen("--label") && strncmp(w, "--label", 7) == 0 && *e == ' ' &&
+		    bookkeeping_label(e + 1, word_end(e + 1))) {
+			p = word_end(e + 1);
+			continue;
+		}
+		strbuf_add(&sb, p, (size_t)(e - p));
+		p = e;
+	}
+	return strbuf_detach(&sb);
+}
