@@ -42,7 +42,7 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: the run had started a container" [ -n "$sid" ]
 	kill -s "$sig" "$pid"
 	wait "$pid"; rc=$?
-	check "SIG$sig: exit status is the signal's" [ $rc -eq $((128 + $(kill -l "$sig"))) ]
+	check "SIG$sig: exit status is the signal's (got $rc)" [ $rc -eq $((128 + $(kill -l "$sig"))) ]
 	check "SIG$sig: no container, scratch dir or witness left" gone "$sid"
 done
 
