@@ -711,25 +711,16 @@ static void teardown(struct tui *t)
 	t->sig_rd = t->sig_wr = -1;
 }
 
-int cmd_tui(struct cli *cli, int argc, char **argv)
+/* --present, --demo LAB; 0, or the usage error's exit status. */
+static int tui_args(struct tui *t, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"present", no_argument, NULL, 'p'},
 		{"demo", required_argument, NULL, 'd'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct tui app;
-	struct tui *t = &app;
-	struct err e = {0};
-	int c, signo;
+	int c;
 
-	if (cli->help) {
-		cmd_tui_usage(stdout);
-		return EXIT_OK;
-	}
-	memset(t, 0, sizeof(*t));
-	t->cli = cli;
-	t->sig_rd = t->sig_wr = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
@@ -754,24 +745,26 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		      stderr);
 		return EXIT_USAGE;
 	}
+	return tui_term_usable(stderr) ? 0 : EXIT_USAGE;
+}
 
-	if (!tui_term_usable(stderr))
-		return EXIT_USAGE;
-
-	/* What does not need the screen, before it. */
+/* What does not need the screen, before it: the labs (--demo's among
+ * them), progress, the engine, the host, the gate's note of this boot.
+ * Returns false when --demo names no lab. */
+static bool tui_load(struct tui *t)
+{
 	load_labs(t);
 	if (t->demo_lab && !lab_set_find(&t->labs, t->demo_lab)) {
 		struct strbuf known = STRBUF_INIT;
 		for (size_t i = 0; i < t->labs.n; i++)
 			strbuf_addf(&known, "%s%s", i ? ", " : "", t->labs.v[i]->id);
-		fprintf(stderr, "isolab: --demo: no lab '%s' in %s (known: %s)\n", t->demo_lab,
-			t->lab_dir, known.len ? strbuf_str(&known) : "none");
+		fprintf(stderr, "isolab: --demo: no lab '%s' in %s (known: %s)\n", t->demo_lab, t->lab_dir,
+			known.len ? strbuf_str(&known) : "none");
 		strbuf_release(&known);
-		teardown(t);
-		return EXIT_USAGE;
+		return false;
 	}
 	load_progress(t);
-	t->eng_rc = engine_init(&t->eng, cli->engine, &t->eng_err);
+	t->eng_rc = engine_init(&t->eng, t->cli->engine, &t->eng_err);
 	if (t->eng_rc == 0)
 		engine_learn_socket(&t->eng);
 	t->facts_rc = host_facts_load(&t->facts, NULL, &t->facts_err);
@@ -784,22 +777,20 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	t->host_rc = host_ref_load(&t->host, &t->host_err);
 	t->runtime_loaded = true;
 	/* A "yes" earlier in this boot holds (the flag needs no memory). */
-	if (!cli->yes_vm && gate_remembered())
+	if (!t->cli->yes_vm && gate_remembered())
 		t->gate_passed = t->gate_remembered = true;
+	return true;
+}
 
-	tui_app = t;
-	tui_pid = getpid();
-	if (signals_install(t, &e) < 0) {
-		teardown(t);
-		return cli_fail(&e);
-	}
-	atexit(at_exit);
+/* The screen: curses, the home screen (or --demo's lab), and what the
+ * progress file had to say. */
+static void tui_open_screens(struct tui *t)
+{
 	t->utf8 = locale_utf8();
 	tui_glyphs_init(t->utf8);
 	term_start(t);
 	apply_scheme(t);
 	tui_doctor_start(t);
-
 	tui_home_open(t);
 	if (t->progress.notice)
 		tui_message(t, TC_WARN, "%s", t->progress.notice);
@@ -807,6 +798,37 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		tui_message(t, TC_FAIL, "%s", t->progress_error);
 	if (t->demo_lab)
 		tui_step_open(t, lab_set_find(&t->labs, t->demo_lab), 0, true);
+}
+
+int cmd_tui(struct cli *cli, int argc, char **argv)
+{
+	static struct tui app;
+	struct tui *t = &app;
+	struct err e = {0};
+	int rc, signo;
+
+	if (cli->help) {
+		cmd_tui_usage(stdout);
+		return EXIT_OK;
+	}
+	memset(t, 0, sizeof(*t));
+	t->cli = cli;
+	t->sig_rd = t->sig_wr = -1;
+	rc = tui_args(t, argc, argv);
+	if (rc)
+		return rc;
+	if (!tui_load(t)) {
+		teardown(t);
+		return EXIT_USAGE;
+	}
+	tui_app = t;
+	tui_pid = getpid();
+	if (signals_install(t, &e) < 0) {
+		teardown(t);
+		return cli_fail(&e);
+	}
+	atexit(at_exit);
+	tui_open_screens(t);
 
 	signo = loop(t);
 
