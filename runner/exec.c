@@ -431,6 +431,47 @@ pid_t exec_job_pid(const struct exec_job *job)
 	return job->pid;
 }
 
+/* A job for argv, before its fork: what it runs and how it is watched. */
+static struct exec_job *job_new(char *const *argv, const struct exec_opts *opts)
+{
+	struct exec_job *job = xcalloc(1, sizeof(*job));
+	size_t max = opts->max_output ? opts->max_output : EXEC_DEFAULT_MAX_OUTPUT;
+
+	job->cmd = command_text(argv);
+	job->pidfd = -1;
+	job->cancel_fd = opts->cancel_fd > 0 ? opts->cancel_fd : -1;
+	job->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
+	job->on_line = opts->on_line;
+	job->line_data = opts->line_data;
+	stream_init(&job->out, -1, STDOUT_FILENO, max);
+	stream_init(&job->err, -1, STDERR_FILENO, max);
+	return job;
+}
+
+/* The child's stdin: a pipe holding opts->input, else /dev/null. */
+static int job_stdin(const struct exec_opts *opts, int *in_fd, struct err *e)
+{
+	if (opts->input)
+		return input_pipe(opts->input, opts->input_len, in_fd, e);
+	*in_fd = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (*in_fd < 0)
+		return err_sys(e, "opening /dev/null");
+	return 0;
+}
+
+/* The errno the child wrote on the status pipe when its exec failed; 0 when
+ * the pipe closed empty (the exec happened: O_CLOEXEC closed it). */
+static int exec_failed(int st_fd)
+{
+	int child_errno = 0;
+	ssize_t r;
+
+	do
+		r = read(st_fd, &child_errno, sizeof(child_errno));
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(child_errno) ? (child_errno ? child_errno : EIO) : 0;
+}
+
 int exec_job_start(char *const *argv, const struct exec_opts *opts, struct exec_job **jobp,
 		   struct err *e)
 {
@@ -455,30 +496,15 @@ int exec_job_start(char *const *argv, const struct exec_opts *opts, struct exec_
 	else if (exec_find_program(prog, &path, e) < 0)
 		return -1;
 
-	if (opts->input) {
-		if (input_pipe(opts->input, opts->input_len, &in_fd, e) < 0)
-			return -1;
-	} else {
-		in_fd = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-		if (in_fd < 0)
-			return err_sys(e, "opening /dev/null");
-	}
+	if (job_stdin(opts, &in_fd, e) < 0)
+		return -1;
 	if (pipe_above_stdio(out_p) < 0 || pipe_above_stdio(err_p) < 0 ||
 	    pipe_above_stdio(st_p) < 0) {
 		err_sys(e, "pipe");
 		goto out;
 	}
 
-	job = xcalloc(1, sizeof(*job));
-	job->cmd = command_text(argv);
-	job->pidfd = -1;
-	job->cancel_fd = opts->cancel_fd > 0 ? opts->cancel_fd : -1;
-	job->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 0;
-	job->on_line = opts->on_line;
-	job->line_data = opts->line_data;
-	size_t max = opts->max_output ? opts->max_output : EXEC_DEFAULT_MAX_OUTPUT;
-	stream_init(&job->out, -1, STDOUT_FILENO, max);
-	stream_init(&job->err, -1, STDERR_FILENO, max);
+	job = job_new(argv, opts);
 
 	/* No handler of ours may run in the child between fork and the
 	 * reset of dispositions. */
@@ -504,12 +530,8 @@ int exec_job_start(char *const *argv, const struct exec_opts *opts, struct exec_
 	close_fd(&err_p[1]);
 	close_fd(&in_fd);
 
-	int child_errno = 0;
-	ssize_t r;
-	do
-		r = read(st_p[0], &child_errno, sizeof(child_errno));
-	while (r < 0 && errno == EINTR);
-	if (r == (ssize_t)sizeof(child_errno)) {
+	int child_errno = exec_failed(st_p[0]);
+	if (child_errno) {
 		int st;
 		while (waitpid(job->pid, &st, 0) < 0 && errno == EINTR)
 			;
