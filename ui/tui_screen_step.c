@@ -869,13 +869,11 @@ static void move_view(struct tui *t, struct step_screen *s, long delta)
 		*tp = (size_t)((long)*tp + delta);
 }
 
-static bool step_key(struct tui *t, void *self, int key)
+/* The question takes the keys it needs while it is asked, and 1-9 answer
+ * it until it is answered; the autopilot takes Space and n. Returns
+ * whether the key was theirs. */
+static bool question_key(struct tui *t, struct step_screen *s, const struct lab_question *q, int key)
 {
-	struct step_screen *s = self;
-	const struct lab_question *q = step_cur(s)->question;
-	int page = t->rows - 6;
-
-	/* The question takes the keys it needs while it is asked. */
 	if (q && s->q == Q_ASKING) {
 		switch (key) {
 		case TUI_FN(KEY_UP):
@@ -908,18 +906,26 @@ static bool step_key(struct tui *t, void *self, int key)
 		answer(t, s, (size_t)(key - '1'));
 		return true;
 	}
-	if (s->demo != D_OFF) {
-		if (key == ' ') {
-			step_demo_pause(t, s);
-			return true;
-		}
-		if (key == 'n') {
-			if (s->paused)
-				step_demo_pause(t, s);
-			step_demo_advance(t, s, true);
-			return true;
-		}
+	if (s->demo != D_OFF && key == ' ') {
+		step_demo_pause(t, s);
+		return true;
 	}
+	if (s->demo != D_OFF && key == 'n') {
+		if (s->paused)
+			step_demo_pause(t, s);
+		step_demo_advance(t, s, true);
+		return true;
+	}
+	return false;
+}
+
+static bool step_key(struct tui *t, void *self, int key)
+{
+	struct step_screen *s = self;
+	int page = t->rows - 6;
+
+	if (question_key(t, s, step_cur(s)->question, key))
+		return true;
 	switch (key) {
 	case '\r':
 	case '\n':
