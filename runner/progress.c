@@ -30,6 +30,9 @@ char *progress_default_path(struct err *e)
 	if (state && state[0] == '/')
 		return xasprintf("%s/isolab/progress.json", state);
 	if (!home || home[0] != '/') {
+		/* One caller, on the main thread, before any worker starts:
+		 * getpwuid's static result is not shared. */
+		/* cppcheck-suppress getpwuidCalled */
 		struct passwd *pw = getpwuid(getuid());
 		home = pw ? pw->pw_dir : NULL;
 	}
