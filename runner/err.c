@@ -35,6 +35,26 @@ int err_setv(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_
 	return -1;
 }
 
+int (err_set)(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_setv(e, kind, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int (err_wrap)(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_wrapv(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 int err_wrapv(struct err *e, const char *fmt, va_list ap)
 {
 	char prefix[512];

@@ -40,34 +40,20 @@ int err_setv(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_
 int err_wrapv(struct err *e, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void err_clear(struct err *e);
 
-/* err_set and err_wrap are inline, with their -1 in sight, so that the
- * analysers (scan-build, clang-tidy, cppcheck) know that `return err_set()`
- * fails, and do not follow a path where a function that failed returned 0. */
-
 /* Set *e (if not NULL) and return -1. A non-zero errnum is appended as
  * ": strerror(errnum)". */
-__attribute__((format(printf, 4, 5))) static inline int
-err_set(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	err_setv(e, kind, errnum, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
+int err_set(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Prefix the message with context ("reading pid 42: ..."); returns -1. */
-__attribute__((format(printf, 2, 3))) static inline int err_wrap(struct err *e, const char *fmt,
-								   ...)
-{
-	va_list ap;
+int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-	va_start(ap, fmt);
-	err_wrapv(e, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/* Both always return -1, and the macros say so where they are called: the
+ * analysers (scan-build, clang-tidy, cppcheck) do not follow a call into
+ * another file, nor into any variadic function, and would otherwise walk a
+ * path where `return err_set(...)` returned 0 and the caller went on with
+ * what the callee never filled. The parentheses call the function. */
+#define err_set(...) ({ (err_set)(__VA_ARGS__); -1; })
+#define err_wrap(...) ({ (err_wrap)(__VA_ARGS__); -1; })
 
 #define err_sys(e, fmt, ...) err_set((e), ERR_SYSTEM, errno, fmt, ##__VA_ARGS__)
 #define err_input(e, fmt, ...) err_set((e), ERR_INPUT, 0, fmt, ##__VA_ARGS__)
