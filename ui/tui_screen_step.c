@@ -622,11 +622,13 @@ static void draw_header(struct tui *t, struct step_screen *s, int y)
 		int room = t->cols - 3 - (rw ? rw + 2 : 0);
 		if (tui_width(longp) + tw <= room)
 			prefix = longp;
-		else if (tui_width(shortp) + tw > room && keep > 0) {
+		else if (tui_width(shortp) + tw <= room)
+			prefix = shortp;
+		else if (keep > 0) {
 			keep--;
 			continue;
 		} else
-			prefix = shortp; /* it fits, or nothing more can make room */
+			prefix = shortp;
 		break;
 	}
 	for (size_t i = 0; i < nb; i++)
