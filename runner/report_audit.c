@@ -266,6 +266,34 @@ static void unread_findings(FILE *out, const struct audit_container *c, size_t p
 	}
 }
 
+/* The legend under the table, and the risk of each check it showed. */
+static void legend(FILE *out, enum audit_severity min, const bool *seen,
+		   const struct audit_check *checks, size_t n_checks, size_t prose)
+{
+	cleanup_free char *legend = xasprintf(
+		"Legend: severity critical > high > medium > low > info (info only with "
+		"--min-severity info). OPEN findings of %s severity or worse make the exit status 1; "
+		"accept one by labelling the container when it is created: --label "
+		"'" AUDIT_REASON_PREFIX "CHECK=why it needs this'. `isolab audit --explain CHECK` "
+		"says what a check means and how to fix it.",
+		audit_severity_name(audit_gate(min)));
+	fputc('\n', out);
+	report_wrap(out, "", legend, prose);
+	for (size_t i = 0; i < n_checks; i++) {
+		if (!seen[i])
+			continue;
+		cleanup_free char *head = xasprintf("  %-21s ", checks[i].name);
+		cleanup_free char *w = report_word_wrap(checks[i].risk, prose > 40 ? prose - 24 : 40);
+		bool first = true;
+		for (char *line = w, *next; line; line = next, first = false) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			fprintf(out, "%s%s\n", first ? head : "                        ", line);
+		}
+	}
+}
+
 void audit_report_text(FILE *out, const struct audit_report *r, enum audit_severity min,
 		       const struct report_opts *o)
 {
@@ -351,30 +379,9 @@ void audit_report_text(FILE *out, const struct audit_report *r, enum audit_sever
 		report_wrap(out, "", n, prose);
 	}
 
-	if (!with)
-		return;
-	cleanup_free char *legend = xasprintf(
-		"Legend: severity critical > high > medium > low > info (info only with "
-		"--min-severity info). OPEN findings of %s severity or worse make the exit status 1; "
-		"accept one by labelling the container when it is created: --label "
-		"'" AUDIT_REASON_PREFIX "CHECK=why it needs this'. `isolab audit --explain CHECK` "
-		"says what a check means and how to fix it.",
-		audit_severity_name(audit_gate(min)));
-	fputc('\n', out);
-	report_wrap(out, "", legend, prose);
-	for (size_t i = 0; i < n_checks; i++) {
-		if (!seen[i])
-			continue;
-		cleanup_free char *head = xasprintf("  %-21s ", checks[i].name);
-		cleanup_free char *w = report_word_wrap(checks[i].risk, prose > 40 ? prose - 24 : 40);
-		bool first = true;
-		for (char *line = w, *next; line; line = next, first = false) {
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			fprintf(out, "%s%s\n", first ? head : "                        ", line);
-		}
-	}
+	if (with)
+		legend(out, min, seen, checks, n_checks, prose);
+
 }
 
 /* ---- --explain ------------------------------------------------------------------------ */
