@@ -116,10 +116,23 @@ struct text {
 	const struct audit_check *checks; /* the table, for a finding's index */
 };
 
-static void cell(const struct text *t, struct libscols_line *ln, size_t col, const char *text,
+/* The table's columns, as data: each cell is set by its column's id. */
+enum col_id { C_CHECK, C_SEV, C_STATUS, C_DETAIL, C_N };
+static const struct {
+	const char *name;
+	double whint; /* C_DETAIL's: the detail width, or 0.7 when not wrapped */
+	int flags;
+} cols[C_N] = {
+	[C_CHECK] = {"CONTAINER / CHECK", 0.15, SCOLS_FL_TREE},
+	[C_SEV] = {"SEVERITY", 8, 0},
+	[C_STATUS] = {"STATUS", 8, 0},
+	[C_DETAIL] = {"EVIDENCE, FIX, REASON", 0.7, 0},
+};
+
+static void cell(const struct text *t, struct libscols_line *ln, enum col_id col, const char *text,
 		 const char *color)
 {
-	if (col == 3 && t->detail_width && text) {
+	if (col == C_DETAIL && t->detail_width && text) {
 		char *w = report_word_wrap(text, t->detail_width);
 		scols_line_refer_data(ln, col, w); /* the line frees it */
 	} else {
@@ -176,20 +189,22 @@ static void text_table(FILE *out, const struct text *t, bool *seen)
 {
 	const struct audit_report *r = t->r;
 	struct libscols_table *tb = scols_new_table();
-	struct libscols_column *detail;
-	enum { C_CHECK, C_SEV, C_STATUS, C_DETAIL };
+	struct libscols_column *detail = NULL;
 
 	if (!tb)
 		abort();
 	scols_table_enable_colors(tb, t->o->color);
 	scols_table_enable_noencoding(tb, t->o->ascii);
-	if (!scols_table_new_column(tb, "CONTAINER / CHECK", 0.15, SCOLS_FL_TREE) ||
-	    !scols_table_new_column(tb, "SEVERITY", 8, 0) ||
-	    !scols_table_new_column(tb, "STATUS", 8, 0) ||
-	    !(detail = scols_table_new_column(tb, "EVIDENCE, FIX, REASON",
-					      t->detail_width ? (double)t->detail_width : 0.7,
-					      t->detail_width ? SCOLS_FL_WRAP : 0)))
-		abort();
+	for (int i = 0; i < C_N; i++) {
+		bool wrapped = i == C_DETAIL && t->detail_width;
+		struct libscols_column *cl = scols_table_new_column(
+			tb, cols[i].name, wrapped ? (double)t->detail_width : cols[i].whint,
+			cols[i].flags | (wrapped ? SCOLS_FL_WRAP : 0));
+		if (!cl)
+			abort();
+		if (i == C_DETAIL)
+			detail = cl;
+	}
 	/* Cells come wrapped at word boundaries; libsmartcols only splits
 	 * them at the newlines. */
 	if (t->detail_width) {
