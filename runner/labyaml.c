@@ -3,6 +3,7 @@
  * FILE:LINE:COL in file order, and typed reads from the tree. */
 #include "labparse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libfyaml.h>
 #include <limits.h>
@@ -290,9 +291,17 @@ static bool fyaml_recycles_twice(void)
 
 	if (affected < 0) {
 		const char *v = fy_library_version();
-		unsigned major = 0, minor = 0;
-		affected = !v || sscanf(v, "%u.%u", &major, &minor) != 2 ||
-			   (major == 0 && minor < 8);
+		char *dot = NULL, *end = NULL;
+		unsigned long major = 0, minor = 0;
+
+		/* MAJOR.MINOR...; anything else is taken for an affected one. */
+		if (v && isdigit((unsigned char)v[0])) {
+			errno = 0;
+			major = strtoul(v, &dot, 10);
+			if (*dot == '.' && isdigit((unsigned char)dot[1]))
+				minor = strtoul(dot + 1, &end, 10);
+		}
+		affected = !end || errno || (major == 0 && minor < 8);
 	}
 	return affected;
 }
