@@ -96,14 +96,6 @@ char *lab_problem_format(const struct lab_problem *p)
 	return xasprintf("%s:%d:%d: %s", p->file, p->line, p->col, p->msg);
 }
 
-void lab_problems_print(const struct lab_problems *p, FILE *out)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		cleanup_free char *s = lab_problem_format(&p->v[i]);
-		fprintf(out, "%s\n", s);
-	}
-}
-
 void ly_problems_add(struct lab_problems *p, const char *file, int line, int col, char *msg)
 {
 	if (p->n == p->cap) {
