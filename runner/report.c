@@ -1,6 +1,7 @@
 /* report.c: snapshots and diffs as JSON and as libsmartcols tables. */
 #include "report.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
@@ -436,6 +437,8 @@ static void diff_mounts(FILE *out, const struct snapshot_diff *d, const struct r
 		const struct mount_entry *m = c->b ? c->b : c->a;
 		bool one_side = !c->a || !c->b;
 		bool nested = false;
+
+		assert(m); /* snapshot_diff: a change has one side at least */
 		for (size_t k = 0; k < n_roots && one_side; k++)
 			if (strcmp(m->target, roots[k]->target) != 0 && util_path_within(m->target, roots[k]->target)) {
 				below[k]++;
