@@ -3,6 +3,7 @@
 #   make            build ./isolab
 #   make run        install what is missing, build, start an engine, open the TUI
 #   make test       install what is missing, start an engine, run every test layer
+#   make analyse    cppcheck, clang-tidy, scan-build and valgrind: zero findings
 #   make vm         build the lab VM (no network device) and open isolab inside it
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -76,7 +77,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
 
-.PHONY: all run test vm install uninstall clean bootstrap test-build FORCE
+.PHONY: all run test vm install uninstall clean bootstrap test-build analyse FORCE
 
 PROBE := $(if $(wildcard image/probe.c),image/probe)
 
@@ -155,6 +156,12 @@ $(FUZZ)/%: tests/fuzz/%.c $(FUZZ_RUNNER_OBJ)
 	clang $(ALL_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer,address,undefined -O1 -o $@ $< $(FUZZ_RUNNER_OBJ) $(PKG_LIBS)
 
 test-build: $(BIN) $(PROBE) $(UNIT_BIN) $(INTEG_BIN) $(E2E_BIN) $(SAN_BIN) $(TSAN)/isolab $(FUZZ_BIN)
+
+# cppcheck, clang-tidy (.clang-tidy), scan-build and valgrind memcheck:
+# zero findings (scripts/analyse says how each is run). tests/run's analyse
+# layer runs the same, one analyser at a time.
+analyse: $(BIN)
+	B=$(B) BIN=./$(BIN) scripts/analyse
 
 # --- benchmarks (not tests) ---------------------------------------------------
 

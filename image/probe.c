@@ -2364,7 +2364,7 @@ static int cmd_self(void)
 	static const char *const caps[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
 	cleanup_strbuf struct strbuf status = STRBUF_INIT;
 	cleanup_json struct json j = {STRBUF_INIT, true};
-	char *names[32];
+	char *names[32] = {0};
 	size_t n = 0, i;
 	struct utsname un;
 	struct dirent *de;

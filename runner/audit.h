@@ -130,6 +130,12 @@ void audit_report_sort(struct audit_report *r);
 /* EXIT_EXPECT when a finding at or above max(AUDIT_GATE, min) is not
  * accepted, or a container could not be read; else EXIT_OK. */
 int audit_report_status(const struct audit_report *r, enum audit_severity min);
+/* The severity at and above which an open finding fails: max(AUDIT_GATE, min). */
+enum audit_severity audit_gate(enum audit_severity min);
+/* A check's fix for --explain, its placeholders said in words. Malloc'd. */
+char *audit_explain_fix(const struct audit_check *c);
+
+/* The renderings, in the report layer (runner/report_audit.c). */
 
 /* The array DESIGN.md fixes, with findings below min left out; each
  * finding also has "risk" and "fix" (and its structured evidence), each

@@ -202,7 +202,7 @@ static char *cmd_name(char *const *argv)
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_adds(&sb, argv[0]);
-	for (size_t i = 1; argv[i] && i < 3 && argv[i][0] != '-'; i++) {
+	for (size_t i = 1; i < 3 && argv[i] && argv[i][0] != '-'; i++) {
 		strbuf_addc(&sb, ' ');
 		strbuf_adds(&sb, argv[i]);
 	}

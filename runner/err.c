@@ -35,7 +35,7 @@ int err_setv(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_
 	return -1;
 }
 
-int err_set(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
+int (err_set)(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,17 +45,24 @@ int err_set(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
 	return -1;
 }
 
-int err_wrap(struct err *e, const char *fmt, ...)
+int (err_wrap)(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_wrapv(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_wrapv(struct err *e, const char *fmt, va_list ap)
 {
 	char prefix[512];
 	size_t plen, olen;
-	va_list ap;
 
 	if (!e)
 		return -1;
-	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	plen = strlen(prefix);
 	if (plen + 2 >= sizeof(e->msg))
 		return -1;

@@ -35,15 +35,25 @@ struct err {
 	char msg[1024];
 };
 
+int err_setv(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+int err_wrapv(struct err *e, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void err_clear(struct err *e);
+
 /* Set *e (if not NULL) and return -1. A non-zero errnum is appended as
  * ": strerror(errnum)". */
 int err_set(struct err *e, enum err_kind kind, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-int err_setv(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
 /* Prefix the message with context ("reading pid 42: ..."); returns -1. */
 int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void err_clear(struct err *e);
+
+/* Both always return -1, and the macros say so where they are called: the
+ * analysers (scan-build, clang-tidy, cppcheck) do not follow a call into
+ * another file, nor into any variadic function, and would otherwise walk a
+ * path where `return err_set(...)` returned 0 and the caller went on with
+ * what the callee never filled. The parentheses call the function. */
+#define err_set(...) ({ (err_set)(__VA_ARGS__); -1; })
+#define err_wrap(...) ({ (err_wrap)(__VA_ARGS__); -1; })
 
 #define err_sys(e, fmt, ...) err_set((e), ERR_SYSTEM, errno, fmt, ##__VA_ARGS__)
 #define err_input(e, fmt, ...) err_set((e), ERR_INPUT, 0, fmt, ##__VA_ARGS__)

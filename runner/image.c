@@ -294,7 +294,7 @@ static int image_fingerprint(struct engine *eng, const char *ref, char **out, st
 			(*out)[0] = '\0';
 	}
 	exec_result_free(&res);
-	return rc;
+	return rc == 0 ? 0 : -1; /* *out is set exactly when 0 */
 }
 
 static int make_context(const char *src, const char *fingerprint, char **ctx, struct err *e)

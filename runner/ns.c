@@ -70,7 +70,7 @@ int ns_read(const struct proc *p, struct ns_set *out, struct err *e)
 	d = fdopendir(fd);
 	if (!d)
 		return err_sys(e, "cannot list /proc/%d/ns", (int)p->pid);
-	fd = -1; /* the DIR owns it now */
+	(void)util_steal_fd(&fd); /* the DIR owns it now */
 	while ((de = readdir(d)) != NULL) {
 		struct ns_entry *n;
 		struct stat st;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ char *progress_default_path(struct err *e)
 	if (state && state[0] == '/')
 		return xasprintf("%s/isolab/progress.json", state);
 	if (!home || home[0] != '/') {
+		/* One caller, on the main thread, before any worker starts:
+		 * getpwuid's static result is not shared. */
+		/* cppcheck-suppress getpwuidCalled */
 		struct passwd *pw = getpwuid(getuid());
 		home = pw ? pw->pw_dir : NULL;
 	}
@@ -265,11 +269,11 @@ static int from_json(struct progress *p, json_t *root, const char **why)
 		const char *step;
 		size_t i;
 
-		done = json_object_get(lv, "done");
-		qs = json_object_get(lv, "questions");
-		last = json_object_get(lv, "last");
-		if (!json_is_object(lv) || (done && !json_is_array(done)) ||
-		    (qs && !json_is_object(qs)) || (last && !json_is_string(last) && !json_is_null(last))) {
+		done = qs = last = NULL;
+		if (json_unpack_ex(lv, NULL, 0, "{s?o, s?o, s?o}", "done", &done, "questions", &qs,
+				   "last", &last) < 0 ||
+		    (done && !json_is_array(done)) || (qs && !json_is_object(qs)) ||
+		    (last && !json_is_string(last) && !json_is_null(last))) {
 			*why = "a lab's record has the wrong shape";
 			return -1;
 		}
@@ -284,14 +288,15 @@ static int from_json(struct progress *p, json_t *root, const char **why)
 		}
 		json_object_foreach(qs, step, qv) {
 			struct progress_answer *a;
-			json_t *right = json_object_get(qv, "right");
-			json_t *tries = json_object_get(qv, "tries");
-			json_t *solved = json_object_get(qv, "solved");
+			int right = 0, solved = -1;
+			json_int_t tries = 0;
 			const char *first = NULL;
 
-			if (!json_is_boolean(right) || !json_is_integer(tries) ||
-			    (solved && !json_is_boolean(solved)) ||
-			    json_unpack(qv, "{s?s}", "first", &first) < 0) {
+			/* right and tries required, solved and first optional: a
+			 * boolean, an integer, a boolean and a string, or the answer
+			 * is refused. */
+			if (json_unpack_ex(qv, NULL, 0, "{s:b, s:I, s?b, s?s}", "right", &right, "tries",
+					   &tries, "solved", &solved, "first", &first) < 0) {
 				*why = "an answer has the wrong shape";
 				return -1;
 			}
@@ -300,9 +305,9 @@ static int from_json(struct progress *p, json_t *root, const char **why)
 			l->answers = xreallocarray(l->answers, l->n_answers + 1, sizeof(*l->answers));
 			a = &l->answers[l->n_answers++];
 			a->step = xstrdup(step);
-			a->right = json_is_true(right);
-			a->tries = json_integer_value(tries) > 0 ? (unsigned)json_integer_value(tries) : 1;
-			a->solved = solved ? json_is_true(solved) : a->right;
+			a->right = right != 0;
+			a->tries = tries > 0 && tries <= UINT_MAX ? (unsigned)tries : 1;
+			a->solved = solved >= 0 ? solved != 0 : a->right;
 			a->first = first ? xstrdup(first) : NULL;
 		}
 		if (json_is_string(last))

@@ -1,6 +1,7 @@
 /* report.c: snapshots and diffs as JSON and as libsmartcols tables. */
 #include "report.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
@@ -225,10 +226,10 @@ void report_caps_table(FILE *out, const struct snapshot *s, const struct report_
 
 		if ((eff & m) && !(CAPS_DOCKER_DEFAULT & m)) {
 			docker = "added";
-			color = "red";
+			color = report_tone_color(TONE_BAD);
 		} else if (!(eff & m) && (CAPS_DOCKER_DEFAULT & m)) {
 			docker = "dropped";
-			color = "green";
+			color = report_tone_color(TONE_GOOD);
 		} else if (eff & m) {
 			docker = "default";
 		}
@@ -236,7 +237,7 @@ void report_caps_table(FILE *out, const struct snapshot *s, const struct report_
 			risk = xasprintf("%s%s", note->dangerous ? "! " : "", note->note);
 		else
 			risk = xstrdup("(a capability this isolab does not describe)");
-		set_cell(ln, 0, name, note && note->dangerous && (eff & m) ? "red" : NULL, o);
+		set_cell(ln, 0, name, note && note->dangerous && (eff & m) ? report_tone_color(TONE_BAD) : NULL, o);
 		for (size_t c = 0; c < ARRAY_SIZE(order); c++)
 			set_cell(ln, 1 + c, (s->caps.set[order[c]] & m) ? "x" : "-", NULL, o);
 		set_cell(ln, 6, docker, color, o);
@@ -289,7 +290,7 @@ void report_ns_table(FILE *out, const struct snapshot *s, const struct report_op
 			snprintf(ino, sizeof(ino), "%llu", (unsigned long long)n->ino);
 			set_cell(ln, 1, ino, NULL, o);
 			set_cell(ln, 2, n->shared < 0 ? "unknown" : n->shared ? "shared" : "own",
-				 n->shared == 1 ? "red" : NULL, o);
+				 n->shared == 1 ? report_tone_color(TONE_BAD) : NULL, o);
 		}
 		set_cell(ln, 3, report_ns_meaning(n->name), NULL, o);
 	}
@@ -310,13 +311,13 @@ void report_mounts_table(FILE *out, const struct snapshot *s, const struct repor
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		bool risky = m->sensitive || m->kind == MOUNT_DOCKER_SOCKET;
 
-		set_cell(ln, 0, m->target, risky ? "red" : NULL, o);
+		set_cell(ln, 0, m->target, risky ? report_tone_color(TONE_BAD) : NULL, o);
 		set_cell(ln, 1, mounts_kind_name(m->kind), NULL, o);
 		set_cell(ln, 2, m->host_path ? m->host_path : "-", NULL, o);
 		set_cell(ln, 3, m->read_only ? "ro" : "rw", NULL, o);
 		set_cell(ln, 4, m->propagation, NULL, o);
 		set_cell(ln, 5, m->fstype, NULL, o);
-		set_cell(ln, 6, risky ? "yes" : "-", risky ? "red" : NULL, o);
+		set_cell(ln, 6, risky ? "yes" : "-", risky ? report_tone_color(TONE_BAD) : NULL, o);
 	}
 	print_table(out, tb);
 }
@@ -360,6 +361,137 @@ static const char *shared_word(int v)
 	return v < 0 ? "unknown" : v ? "shared with host" : "own";
 }
 
+static void diff_caps(FILE *out, const struct snapshot_diff *d, const struct report_opts *o)
+{
+	uint64_t any = 0;
+	for (int s = 0; s < CAPS_NSETS; s++)
+		any |= d->caps_added[s] | d->caps_removed[s];
+	if (!any)
+		return;
+	static const struct col cols[] = {
+		{"", 1, 0}, {"CAPABILITY", 1, 0}, {"SETS", 1, 0}, {"RISK", 1, SCOLS_FL_TRUNC},
+	};
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
+	fputs("\nCapabilities\n", out);
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned bit = 0; bit < 64; bit++) {
+			uint64_t m = UINT64_C(1) << bit;
+			struct strbuf sets = STRBUF_INIT;
+			for (int s = 0; s < CAPS_NSETS; s++) {
+				uint64_t v = pass == 0 ? d->caps_added[s] : d->caps_removed[s];
+				if (v & m) {
+					if (sets.len)
+						strbuf_addc(&sets, ',');
+					strbuf_adds(&sets, caps_set_name(s));
+				}
+			}
+			if (!sets.len)
+				continue;
+			struct libscols_line *ln = scols_table_new_line(tb, NULL);
+			cleanup_free char *name = caps_name(bit);
+			const struct caps_note *note = caps_note(bit);
+			cleanup_free char *risk =
+				note ? xasprintf("%s%s", note->dangerous ? "! " : "", note->note) : NULL;
+			set_cell(ln, 0, pass == 0 ? "+" : "-", pass == 0 ? report_tone_color(TONE_BAD) : report_tone_color(TONE_GOOD), o);
+			set_cell(ln, 1, name, NULL, o);
+			set_cell(ln, 2, strbuf_str(&sets), NULL, o);
+			set_cell(ln, 3, risk, NULL, o);
+			strbuf_release(&sets);
+		}
+	}
+	print_table(out, tb);
+}
+
+static void diff_ns(FILE *out, const struct snapshot_diff *d, const struct report_opts *o)
+{
+	static const struct col cols[] = {
+		{"NAMESPACE", 1, 0}, {"A", 1, 0}, {"B", 1, 0}, {"ISOLATES", 1, 0},
+	};
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
+	fputs("\nNamespaces\n", out);
+	for (size_t i = 0; i < d->n_ns; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		set_cell(ln, 0, d->ns[i].name, NULL, o);
+		set_cell(ln, 1, shared_word(d->ns[i].a_shared), NULL, o);
+		set_cell(ln, 2, shared_word(d->ns[i].b_shared), d->ns[i].b_shared == 1 ? report_tone_color(TONE_BAD) : NULL, o);
+		set_cell(ln, 3, report_ns_meaning(d->ns[i].name), NULL, o);
+	}
+	print_table(out, tb);
+}
+
+static void diff_mounts(FILE *out, const struct snapshot_diff *d, const struct report_opts *o)
+{
+	static const struct col cols[] = {
+		{"", 1, 0},          {"TARGET", 1, SCOLS_FL_TRUNC}, {"KIND", 1, 0},
+		{"HOST PATH", 1, SCOLS_FL_TRUNC}, {"RO", 2, 0}, {"SENSITIVE", 3, 0},
+	};
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
+	/* A bind is recursive: -v /:/host brings every mount of the host
+	 * along below /host. Show the bind, count what came with it. */
+	const struct mount_entry **roots = xcalloc(d->n_mounts, sizeof(*roots));
+	size_t *below = xcalloc(d->n_mounts, sizeof(*below));
+	size_t n_roots = 0;
+	fputs("\nMounts\n", out);
+	for (size_t i = 0; i < d->n_mounts; i++) {
+		const struct snapshot_mount_change *c = &d->mounts[i];
+		const struct mount_entry *m = c->b ? c->b : c->a;
+		bool one_side = !c->a || !c->b;
+		bool nested = false;
+
+		assert(m); /* snapshot_diff: a change has one side at least */
+		for (size_t k = 0; k < n_roots && one_side; k++)
+			if (strcmp(m->target, roots[k]->target) != 0 && util_path_within(m->target, roots[k]->target)) {
+				below[k]++;
+				nested = true;
+				break;
+			}
+		if (nested)
+			continue;
+		if (one_side && m->host_path && !m->per_container)
+			roots[n_roots++] = m;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		const char *mark = !c->a ? "+" : !c->b ? "-" : "~";
+		cleanup_free char *ro = NULL;
+		bool risky = m->sensitive || m->kind == MOUNT_DOCKER_SOCKET;
+
+		if (c->a && c->b)
+			ro = xasprintf("%s>%s", c->a->read_only ? "ro" : "rw", c->b->read_only ? "ro" : "rw");
+		set_cell(ln, 0, mark, NULL, o);
+		set_cell(ln, 1, m->target, risky ? report_tone_color(TONE_BAD) : NULL, o);
+		if (c->a && c->b && c->a->kind != c->b->kind) {
+			cleanup_free char *k = xasprintf("%s>%s", mounts_kind_name(c->a->kind),
+							  mounts_kind_name(c->b->kind));
+			set_cell(ln, 2, k, NULL, o);
+		} else {
+			set_cell(ln, 2, mounts_kind_name(m->kind), NULL, o);
+		}
+		set_cell(ln, 3, m->host_path ? m->host_path : "-", NULL, o);
+		set_cell(ln, 4, ro ? ro : m->read_only ? "ro" : "rw", NULL, o);
+		set_cell(ln, 5, risky ? "yes" : "-", risky ? report_tone_color(TONE_BAD) : NULL, o);
+	}
+	print_table(out, tb);
+	for (size_t k = 0; k < n_roots; k++)
+		if (below[k])
+			fprintf(out, "  (%zu more mount%s below %s came with that bind: it is recursive)\n",
+				below[k], below[k] == 1 ? "" : "s", roots[k]->target);
+	free(roots);
+	free(below);
+}
+
+static void diff_fields(FILE *out, const struct snapshot_diff *d, const struct report_opts *o)
+{
+	static const struct col cols[] = {{"SETTING", 1, 0}, {"A", 1, 0}, {"B", 1, 0}};
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
+	fputs("\nSecurity\n", out);
+	for (size_t i = 0; i < d->n_fields; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		set_cell(ln, 0, d->fields[i].field, NULL, o);
+		set_cell(ln, 1, d->fields[i].a, NULL, o);
+		set_cell(ln, 2, d->fields[i].b, NULL, o);
+	}
+	print_table(out, tb);
+}
+
 void report_diff_text(FILE *out, const struct snapshot_diff *d, const struct report_opts *o)
 {
 	fprintf(out, "A = %s (pid %d), B = %s (pid %d)\n", d->a->target, (int)d->a->pid, d->b->target,
@@ -370,123 +502,11 @@ void report_diff_text(FILE *out, const struct snapshot_diff *d, const struct rep
 	}
 	fputs("+ B has it and A has not;  - A has it and B has not\n", out);
 
-	uint64_t any = 0;
-	for (int s = 0; s < CAPS_NSETS; s++)
-		any |= d->caps_added[s] | d->caps_removed[s];
-	if (any) {
-		static const struct col cols[] = {
-			{"", 1, 0}, {"CAPABILITY", 1, 0}, {"SETS", 1, 0}, {"RISK", 1, SCOLS_FL_TRUNC},
-		};
-		struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
-		fputs("\nCapabilities\n", out);
-		for (int pass = 0; pass < 2; pass++) {
-			for (unsigned bit = 0; bit < 64; bit++) {
-				uint64_t m = UINT64_C(1) << bit;
-				struct strbuf sets = STRBUF_INIT;
-				for (int s = 0; s < CAPS_NSETS; s++) {
-					uint64_t v = pass == 0 ? d->caps_added[s] : d->caps_removed[s];
-					if (v & m) {
-						if (sets.len)
-							strbuf_addc(&sets, ',');
-						strbuf_adds(&sets, caps_set_name(s));
-					}
-				}
-				if (!sets.len)
-					continue;
-				struct libscols_line *ln = scols_table_new_line(tb, NULL);
-				cleanup_free char *name = caps_name(bit);
-				const struct caps_note *note = caps_note(bit);
-				cleanup_free char *risk =
-					note ? xasprintf("%s%s", note->dangerous ? "! " : "", note->note) : NULL;
-				set_cell(ln, 0, pass == 0 ? "+" : "-", pass == 0 ? "red" : "green", o);
-				set_cell(ln, 1, name, NULL, o);
-				set_cell(ln, 2, strbuf_str(&sets), NULL, o);
-				set_cell(ln, 3, risk, NULL, o);
-				strbuf_release(&sets);
-			}
-		}
-		print_table(out, tb);
-	}
-	if (d->n_ns) {
-		static const struct col cols[] = {
-			{"NAMESPACE", 1, 0}, {"A", 1, 0}, {"B", 1, 0}, {"ISOLATES", 1, 0},
-		};
-		struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
-		fputs("\nNamespaces\n", out);
-		for (size_t i = 0; i < d->n_ns; i++) {
-			struct libscols_line *ln = scols_table_new_line(tb, NULL);
-			set_cell(ln, 0, d->ns[i].name, NULL, o);
-			set_cell(ln, 1, shared_word(d->ns[i].a_shared), NULL, o);
-			set_cell(ln, 2, shared_word(d->ns[i].b_shared), d->ns[i].b_shared == 1 ? "red" : NULL, o);
-			set_cell(ln, 3, report_ns_meaning(d->ns[i].name), NULL, o);
-		}
-		print_table(out, tb);
-	}
-	if (d->n_mounts) {
-		static const struct col cols[] = {
-			{"", 1, 0},          {"TARGET", 1, SCOLS_FL_TRUNC}, {"KIND", 1, 0},
-			{"HOST PATH", 1, SCOLS_FL_TRUNC}, {"RO", 2, 0}, {"SENSITIVE", 3, 0},
-		};
-		struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
-		/* A bind is recursive: -v /:/host brings every mount of the host
-		 * along below /host. Show the bind, count what came with it. */
-		const struct mount_entry **roots = xcalloc(d->n_mounts, sizeof(*roots));
-		size_t *below = xcalloc(d->n_mounts, sizeof(*below));
-		size_t n_roots = 0;
-		fputs("\nMounts\n", out);
-		for (size_t i = 0; i < d->n_mounts; i++) {
-			const struct snapshot_mount_change *c = &d->mounts[i];
-			const struct mount_entry *m = c->b ? c->b : c->a;
-			bool one_side = !c->a || !c->b;
-			bool nested = false;
-			for (size_t k = 0; k < n_roots && one_side; k++)
-				if (strcmp(m->target, roots[k]->target) != 0 && util_path_within(m->target, roots[k]->target)) {
-					below[k]++;
-					nested = true;
-					break;
-				}
-			if (nested)
-				continue;
-			if (one_side && m->host_path && !m->per_container)
-				roots[n_roots++] = m;
-			struct libscols_line *ln = scols_table_new_line(tb, NULL);
-			const char *mark = !c->a ? "+" : !c->b ? "-" : "~";
-			cleanup_free char *ro = NULL;
-			bool risky = m->sensitive || m->kind == MOUNT_DOCKER_SOCKET;
-
-			if (c->a && c->b)
-				ro = xasprintf("%s>%s", c->a->read_only ? "ro" : "rw", c->b->read_only ? "ro" : "rw");
-			set_cell(ln, 0, mark, NULL, o);
-			set_cell(ln, 1, m->target, risky ? "red" : NULL, o);
-			if (c->a && c->b && c->a->kind != c->b->kind) {
-				cleanup_free char *k = xasprintf("%s>%s", mounts_kind_name(c->a->kind),
-								  mounts_kind_name(c->b->kind));
-				set_cell(ln, 2, k, NULL, o);
-			} else {
-				set_cell(ln, 2, mounts_kind_name(m->kind), NULL, o);
-			}
-			set_cell(ln, 3, m->host_path ? m->host_path : "-", NULL, o);
-			set_cell(ln, 4, ro ? ro : m->read_only ? "ro" : "rw", NULL, o);
-			set_cell(ln, 5, risky ? "yes" : "-", risky ? "red" : NULL, o);
-		}
-		print_table(out, tb);
-		for (size_t k = 0; k < n_roots; k++)
-			if (below[k])
-				fprintf(out, "  (%zu more mount%s below %s came with that bind: it is recursive)\n",
-					below[k], below[k] == 1 ? "" : "s", roots[k]->target);
-		free(roots);
-		free(below);
-	}
-	if (d->n_fields) {
-		static const struct col cols[] = {{"SETTING", 1, 0}, {"A", 1, 0}, {"B", 1, 0}};
-		struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols), o);
-		fputs("\nSecurity\n", out);
-		for (size_t i = 0; i < d->n_fields; i++) {
-			struct libscols_line *ln = scols_table_new_line(tb, NULL);
-			set_cell(ln, 0, d->fields[i].field, NULL, o);
-			set_cell(ln, 1, d->fields[i].a, NULL, o);
-			set_cell(ln, 2, d->fields[i].b, NULL, o);
-		}
-		print_table(out, tb);
-	}
+	diff_caps(out, d, o);
+	if (d->n_ns)
+		diff_ns(out, d, o);
+	if (d->n_mounts)
+		diff_mounts(out, d, o);
+	if (d->n_fields)
+		diff_fields(out, d, o);
 }

@@ -37,6 +37,28 @@ void report_caps_table(FILE *out, const struct snapshot *s, const struct report_
 void report_ns_table(FILE *out, const struct snapshot *s, const struct report_opts *o);
 void report_mounts_table(FILE *out, const struct snapshot *s, const struct report_opts *o);
 
+/* The one colour vocabulary, by meaning. Colour is never the only signal:
+ * the word (a severity, a status) is always spelt out beside it. */
+enum report_tone {
+	TONE_PLAIN,
+	TONE_ALARM, /* the worst: a critical finding */
+	TONE_BAD,   /* a high finding, an added capability */
+	TONE_WARN,  /* a medium finding */
+	TONE_GOOD,  /* accepted, dropped */
+};
+/* The sequence for a tone (what libsmartcols and the terminal take), or
+ * NULL for TONE_PLAIN: the only place escape codes are written. */
+const char *report_tone_color(enum report_tone t);
+
+/* The terminal's width, or 0 when out is not a terminal. */
+size_t report_term_width(FILE *out);
+/* text with newlines at word boundaries so that no line takes more than
+ * width terminal columns (wcwidth, in the current locale); a word longer
+ * than a line is cut between characters. Malloc'd. */
+char *report_word_wrap(const char *text, size_t width);
+/* report_word_wrap, each line printed after indent. */
+void report_wrap(FILE *out, const char *indent, const char *text, size_t width);
+
 /* One line on what a namespace's sharing means, e.g. for "pid". */
 const char *report_ns_meaning(const char *ns);
 

@@ -16,7 +16,7 @@ const char *__lsan_default_suppressions(void);
  * formats a single-quoted scalar with six or more '' escapes in a row
  * (upstream issue #233, fixed after that release). The library has no
  * frame pointers, so the allocation stack ends inside it: match the module.
- * This hides only memory libfyaml allocates itself (lab.c's one callback
+ * This hides only memory libfyaml allocates itself (labyaml.c's one callback
  * into it, the quiet diag output, allocates nothing). */
 const char *__lsan_default_suppressions(void)
 {
