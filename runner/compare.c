@@ -1,6 +1,7 @@
 /* compare.c: the transcript codec (json_unpack_ex, one reader per part of
  * step.h's shape) and the gathering of a comparison's differences. See
  * compare.h. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +66,7 @@ static int strings_into(json_t *arr, struct argv *a, const char *where, struct e
 	if (!json_is_array(arr))
 		return err_input(e, "the step's transcript: %s: not an array", where);
 	json_array_foreach(arr, i, v) {
-		const char *s;
+		const char *s = NULL; /* json_unpack_ex sets it */
 		if (UNPACK(e, where, v, "s", &s) < 0)
 			return -1;
 		argv_push(a, s);
@@ -887,6 +888,8 @@ static void gather_one_mount(struct cmp_pair *p, const struct cmp_mount *a,
 			     const struct cmp_mount *b)
 {
 	const struct cmp_mount *m = b ? b : a;
+
+	assert(m); /* a change has one side at least */
 	struct cmp_item *x = item_new(p, CMP_SEC_MOUNTS, cmp_mount_weight(m));
 
 	x->label = xstrdup(m->target);

@@ -893,7 +893,7 @@ static void render_kernel_view(struct tui_doc *d, const struct cmp_container *c,
 	};
 	enum { NROWS = ARRAY_SIZE(rowfn) };
 	struct tui_doc rows[NROWS] = {{0}};
-	int w[NROWS], order[NROWS];
+	int w[NROWS] = {0}, order[NROWS];
 	int lab = present ? 4 : 5, body = present ? 6 : 18;
 	struct tui_line *l = tui_doc_line(d, present ? 2 : 3);
 

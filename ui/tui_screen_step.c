@@ -480,7 +480,7 @@ static void draw_header(struct tui *t, struct step_screen *s, int y)
 	cleanup_free char *longp = xasprintf("Step %zu of %zu: ", s->idx + 1, s->lab->n_steps);
 	cleanup_free char *shortp = xasprintf("%zu/%zu ", s->idx + 1, s->lab->n_steps);
 	struct strbuf right = STRBUF_INIT;
-	const char *prefix = longp;
+	const char *prefix; /* set by the loop below, which always ends with one */
 	char *badge[4];
 	size_t nb = header_badges(t, s, badge), keep = nb;
 	int tw = tui_width(step->title), x = 1, rw;
@@ -495,19 +495,17 @@ static void draw_header(struct tui *t, struct step_screen *s, int y)
 		int room = t->cols - 3 - (rw ? rw + 2 : 0);
 		if (tui_width(longp) + tw <= room)
 			prefix = longp;
-		else if (tui_width(shortp) + tw <= room)
-			prefix = shortp;
-		else if (keep > 0) {
+		else if (tui_width(shortp) + tw > room && keep > 0) {
 			keep--;
 			continue;
 		} else
-			prefix = shortp;
+			prefix = shortp; /* it fits, or nothing more can make room */
 		break;
 	}
 	for (size_t i = 0; i < nb; i++)
 		free(badge[i]);
 	x += tui_put(stdscr, y, x, t->cols - 2, prefix, TC_HEADING);
-	x += tui_put_clip(stdscr, y, x, t->cols - x - 1 - (rw ? rw + 2 : 0), step->title, TC_HEADING);
+	tui_put_clip(stdscr, y, x, t->cols - x - 1 - (rw ? rw + 2 : 0), step->title, TC_HEADING);
 	if (rw)
 		tui_put(stdscr, y, t->cols - rw - 1, rw, strbuf_str(&right), TC_DIM);
 	strbuf_release(&right);
