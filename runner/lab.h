@@ -265,6 +265,13 @@ struct lab_set {
 	struct lab **v;
 	size_t n;
 };
+
+struct progress;
+struct report_opts;
+/* isolab labs' table: each lab, its progress (prog may be NULL: none kept),
+ * its safety and its title; libsmartcols, so it fits the terminal. */
+void report_labs_table(FILE *out, const struct lab_set *set, const struct progress *prog,
+		       const struct report_opts *o);
 #define LAB_SET_INIT {NULL, 0}
 
 /* Load every *.yaml in dir, sorted by file name. Labs with problems (and

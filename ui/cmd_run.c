@@ -107,17 +107,9 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 		report_print_json(stdout, arr);
 		json_decref(arr);
 	} else {
-		printf("%-14s %-8s %-12s %s\n", "LAB", "PROGRESS", "SAFETY", "TITLE");
-		for (size_t i = 0; i < set.n; i++) {
-			const struct lab *l = set.v[i];
-			char done[32];
-			if (have && progress_lab_done(&prog, l))
-				snprintf(done, sizeof(done), "done");
-			else
-				snprintf(done, sizeof(done), "%zu/%zu", have ? progress_steps_done(&prog, l) : 0,
-					 l->n_steps);
-			printf("%-14s %-8s %-12s %s\n", l->id, done, lab_safety_name(l->safety), l->title);
-		}
+		struct report_opts ro = {.color = false, .ascii = !utf8_locale()};
+
+		report_labs_table(stdout, &set, have ? &prog : NULL, &ro);
 		printf("\nRun one with: isolab run LAB   (or open the TUI: isolab)\n");
 	}
 	if (have)
