@@ -513,7 +513,7 @@ int exec_job_start(char *const *argv, const struct exec_opts *opts, struct exec_
 	job->start_ms = util_now_ms();
 	job->pid = fork();
 	if (job->pid == 0)
-		child(path, argv, in_fd, out_p[1], err_p[1], st_p[1], opts ? opts->cwd_fd : 0);
+		child(path, argv, in_fd, out_p[1], err_p[1], st_p[1], opts->cwd_fd);
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (job->pid < 0) {
