@@ -28,10 +28,10 @@ check "run --step docker-socket on DOCKER_HOST: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "the container was given the engine's own socket" \
 	grep -q -- "--volume=$sock:/var/run/docker.sock:ro" "$tmp/out"
 check "the mounts table calls it docker-socket" \
-	jq -e '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
-	"$tmp/out" >/dev/null
+	jq_true '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
+	"$tmp/out"
 check "the sibling read the canary through it" \
-	jq -e '[.. | objects | select(.id? == "sibling") | .result?] | index("allowed") != null' "$tmp/out" >/dev/null
+	jq_true '[.. | objects | select(.id? == "sibling") | .result?] | index("allowed") != null' "$tmp/out"
 check "nothing labelled is left on that engine" [ "$(labelled_left isolab.session)" = 0 ]
 
 # --- audit and inspect call a bind of that engine's socket docker-socket --------
@@ -55,8 +55,8 @@ check "audit, docker context: exit 1 (got $rc)" [ "$rc" = 1 ]
 check "audit, docker context: the docker-socket finding names the engine's socket" has_socket_finding "$tmp/audit"
 timeout -s KILL 60 "$ISOLAB" inspect --json sock-user >"$tmp/inspect" 2>"$tmp/err"
 check "inspect, docker context: the mount is of kind docker-socket" \
-	jq -e '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
-	"$tmp/inspect" >/dev/null
+	jq_true '[.. | objects | select(.kind? == "docker-socket" and .host_path? == "'"$sock"'")] | length > 0' \
+	"$tmp/inspect"
 unset DOCKER_CONTEXT DOCKER_CONFIG
 export DOCKER_HOST=$host
 docker rm -f sock-user >/dev/null

@@ -79,7 +79,7 @@ for case in "run text 20" "inspect json 10" "exec text 15" "rm json 15"; do
 	check "frozen at docker $1: it names the step's containers" \
 		grep -q "isolab-$sid-sleepy-a, isolab-$sid-sleepy-b" "$tmp/err"
 	[ "$2" = json ] && check "frozen at docker $1: the JSON says it in error" \
-		jq -e '.error | test("the engine does not answer")' "$tmp/out" >/dev/null
+		jq_true '.error | test("the engine does not answer")' "$tmp/out"
 	[ "$rc" = 3 ] && [ "$(grep -c 'removes them' "$tmp/err")" = 1 ] || sed 's/^/# /' "$tmp/err" | tail -n 5
 	check "frozen at docker $1: the scratch and disk dirs are removed" \
 		[ -n "$sid" -a ! -e "$ISOLAB_SCRATCH_BASE/$sid" -a ! -e "$ISOLAB_DISK_BASE/$sid" ]

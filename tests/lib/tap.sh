@@ -8,6 +8,9 @@ not_ok() { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not o
 # check NAME COMMAND...: ok when COMMAND succeeds.
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 diag() { echo "# $*"; }
+# jq_true FILTER FILE: the filter's answer is true (for check: its output
+# goes nowhere, the check's own line still does).
+jq_true() { jq -e "$@" >/dev/null; }
 tap_done() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 
 # cannot_run WHY: this program cannot run here. Under CI that is a
