@@ -36,7 +36,7 @@ gone() { # gone SESSION: nothing of it left
 }
 
 for sig in TERM HUP INT; do
-	$ISOLAB run capabilities >/dev/null 2>&1 &
+	(signals_default $ISOLAB run capabilities) >/dev/null 2>&1 &
 	pid=$!
 	sid=$(session_of $pid)
 	check "SIG$sig: the run had started a container" [ -n "$sid" ]
@@ -46,7 +46,7 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: no container, scratch dir or witness left" gone "$sid"
 done
 
-$ISOLAB run capabilities >/dev/null 2>&1 &
+(signals_default $ISOLAB run capabilities) >/dev/null 2>&1 &
 pid=$!
 sid=$(session_of $pid)
 kill -KILL "$pid"; wait "$pid" 2>/dev/null

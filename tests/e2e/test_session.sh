@@ -52,7 +52,7 @@ diag "image: $ISOLAB_TEST_IMAGE"
 # line (its JSON). Fails when no line comes within 60 s.
 hold() {
 	local out=$tmp/hold-$RANDOM.out
-	"$ISOLAB" __session-demo --lab "$1" --step "$2" --hold >"$out" 2>"$out.err" &
+	(signals_default "$ISOLAB" __session-demo --lab "$1" --step "$2" --hold) >"$out" 2>"$out.err" &
 	hold_pid=$!
 	bgpids+=("$hold_pid")
 	line=

@@ -60,7 +60,7 @@ signal_at() {
 	teardown) at=rm ;;
 	esac
 	rm -rf "$tmp"/mark*
-	HOLD_AT=$at HOLD_NTH=$nth HOLD_MARK=$tmp/mark "$ISOLAB" --engine "$engine" run "$lab" \
+	HOLD_AT=$at HOLD_NTH=$nth HOLD_MARK=$tmp/mark signals_default "$ISOLAB" --engine "$engine" run "$lab" \
 		</dev/null >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 300); do [ -s "$tmp/mark" ] && break; sleep 0.05; done
@@ -111,7 +111,7 @@ for sig in INT TERM HUP; do
 	docker run -d --pull=never --network none --label isolab.session=$dead --label isolab.lab=signal-dead \
 		--label isolab.owner=1:1 "$ISOLAB_TEST_IMAGE" /bin/sleep 3600 >/dev/null
 	rm -rf "$tmp"/mark*
-	HOLD_AT=ps HOLD_MARK=$tmp/mark "$ISOLAB" --engine "$engine" run "$lab" </dev/null >"$tmp/out" 2>"$tmp/err" &
+	HOLD_AT=ps HOLD_MARK=$tmp/mark signals_default "$ISOLAB" --engine "$engine" run "$lab" </dev/null >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 300); do [ -s "$tmp/mark" ] && break; sleep 0.05; done
 	check "sweep/SIG$sig: the run is held in its start-up sweep (no session dir of its own yet)" \

@@ -11,6 +11,11 @@ diag() { echo "# $*"; }
 # jq_true FILTER FILE: the filter's answer is true (for check: its output
 # goes nowhere, the check's own line still does).
 jq_true() { jq -e "$@" >/dev/null; }
+# signals_default CMD...: run CMD with SIGHUP, SIGINT and SIGTERM at their
+# defaults. A test that signals what it started must not depend on how it
+# was itself started: a job of a shell without job control inherits SIGINT
+# ignored, nohup SIGHUP, and isolab keeps a signal ignored on entry ignored.
+signals_default() { exec env --default-signal=HUP,INT,TERM "$@"; }
 tap_done() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 
 # cannot_run WHY: this program cannot run here. Under CI that is a
