@@ -142,18 +142,6 @@ static bool security_opt_has(const struct engine_container *c, const char *prefi
 	return false;
 }
 
-static char *argv_join(const struct argv *a, const char *sep)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < a->n; i++) {
-		if (i)
-			strbuf_adds(&sb, sep);
-		strbuf_adds(&sb, a->v[i]);
-	}
-	return strbuf_detach(&sb);
-}
-
 static struct audit_finding *add_finding(struct audit_container *out, const char *check,
 					 enum audit_severity sev)
 {

@@ -25,18 +25,6 @@ static const char *severity_color(enum audit_severity s)
 	}
 }
 
-static char *join(const struct argv *a, const char *sep)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < a->n; i++) {
-		if (i)
-			strbuf_adds(&sb, sep);
-		strbuf_adds(&sb, a->v[i]);
-	}
-	return strbuf_detach(&sb);
-}
-
 /* ---- JSON ------------------------------------------------------------------------ */
 
 static json_t *finding_json(const struct audit_finding *f)
@@ -361,7 +349,7 @@ void audit_report_text(FILE *out, const struct audit_report *r, enum audit_sever
 			with, reviewed, reviewed == 1 ? "" : "s", audit_severity_name(min), open_total);
 		text_table(out, &t, seen);
 		if (clean.n) {
-			cleanup_free char *list = join(&clean, ", ");
+			cleanup_free char *list = argv_join(&clean, ", ");
 			cleanup_free char *line = xasprintf("No findings of %s severity or worse: %s",
 							    audit_severity_name(min), list);
 			fputc('\n', out);

@@ -314,6 +314,18 @@ void argv_push_all(struct argv *a, char *const *v)
 		argv_push(a, v[i]);
 }
 
+char *argv_join(const struct argv *a, const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (i)
+			strbuf_adds(&sb, sep);
+		strbuf_adds(&sb, a->v[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
 void argv_free(struct argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)

@@ -93,6 +93,8 @@ void argv_push(struct argv *a, const char *s);
 void argv_pushf(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void argv_push_all(struct argv *a, char *const *v);
 void argv_free(struct argv *a);
+/* The words of a, with sep between them; a new string ("" for none). */
+char *argv_join(const struct argv *a, const char *sep);
 
 /* Monotonic milliseconds. */
 long long util_now_ms(void);
