@@ -2,6 +2,7 @@
  * step.h's shape) and the gathering of a comparison's differences. See
  * compare.h. */
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,22 +115,42 @@ static int decode_mounts(json_t *arr, struct cmp_mount **v, size_t *n, struct er
 	return 0;
 }
 
+/* A set as report_caps_json writes it, {"hex": "...", "names": [...]}: the hex is the truth. */
+static int decode_mask(const char *hex, uint64_t *out, struct err *e)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(hex, &end, 16);
+	if (*end || !*hex || errno)
+		return err_input(e, "the step's transcript: capabilities: %s is not a hex mask", hex);
+	return 0;
+}
+
 static int decode_caps(json_t *caps, struct cmp_container *c, struct err *e)
 {
 	for (int s = 0; s < CAPS_NSETS; s++) {
 		const char *hex = NULL;
-		char *end;
 
 		if (UNPACK(e, "capabilities", caps, "{s?{s?s}}", caps_set_name((enum caps_set)s),
 			   "hex", &hex) < 0)
 			return -1;
-		if (!hex)
-			continue;
-		c->caps[s] = strtoull(hex, &end, 16);
-		if (*end || !*hex)
-			return err_input(e, "the step's transcript: capabilities: %s is not a hex mask",
-					 hex);
+		if (hex && decode_mask(hex, &c->caps[s], e) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+static int decode_grantable(json_t *grant, struct cmp_container *c, struct err *e)
+{
+	const char *hex = NULL;
+
+	if (!grant || json_is_null(grant))
+		return 0;
+	if (UNPACK(e, "--privileged's grantable set", grant, "{s:s}", "hex", &hex) < 0 ||
+	    decode_mask(hex, &c->grantable, e) < 0)
+		return -1;
+	c->grantable_known = true;
 	return 0;
 }
 
@@ -242,12 +263,14 @@ static int decode_container(json_t *j, struct cmp_container *c, struct err *e)
 	c->reference = ref;
 	c->error = dup_nullable(error);
 	if (json_is_object(priv)) {
-		json_t *repl = NULL, *left = NULL;
-		if (UNPACK(e, "--privileged", priv, "{s?b, s?o, s?o}", "approximated", &approx,
-			   "replacement", &repl, "left_out", &left) < 0 ||
+		json_t *repl = NULL, *left = NULL, *grant = NULL;
+		if (UNPACK(e, "--privileged", priv, "{s?b, s?o, s?o, s?o}", "approximated", &approx,
+			   "replacement", &repl, "left_out", &left, "grantable", &grant) < 0 ||
 		    strings_into(repl, &c->replacement, "replacement", e) < 0 ||
-		    strings_into(left, &c->left_out, "left_out", e) < 0)
+		    strings_into(left, &c->left_out, "left_out", e) < 0 ||
+		    decode_grantable(grant, c, e) < 0)
 			return -1;
+		c->privileged = true;
 		c->approximated = approx;
 	}
 	return decode_inspect(insp, c, e);
@@ -634,6 +657,24 @@ int cmp_ns_weight(const char *ns)
 		if (strcmp(t[i].ns, ns) == 0)
 			return t[i].w;
 	return 20;
+}
+
+void cmp_section_order(const struct cmp_pair *p, enum cmp_section order[CMP_SEC_COUNT])
+{
+	int best[CMP_SEC_COUNT] = {0};
+
+	for (size_t i = 0; i < p->n_items; i++)
+		if (p->items[i].weight > best[p->items[i].sec])
+			best[p->items[i].sec] = p->items[i].weight;
+	for (int s = 0; s < CMP_SEC_COUNT; s++)
+		order[s] = (enum cmp_section)s;
+	/* Insertion sort: stable, so equal weights keep the sections' order. */
+	for (int i = 1; i < CMP_SEC_COUNT; i++)
+		for (int j = i; j > 0 && best[order[j]] > best[order[j - 1]]; j--) {
+			enum cmp_section t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
 }
 
 /* --- the differences of one comparison ------------------------------------------------- */

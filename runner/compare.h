@@ -71,8 +71,10 @@ struct cmp_container {
 	char *name; /* the lab's name, else the docker name */
 	bool reference;
 	char *error; /* NULL when it started */
-	/* --privileged approximated on this host */
-	bool approximated;
+	/* --privileged: asked for, approximated on this host, and what this
+	 * kernel could grant (grantable_known false when not said) */
+	bool privileged, approximated, grantable_known;
+	uint64_t grantable;
 	struct argv replacement, left_out;
 	/* the kernel's view; inspected false when there is none */
 	bool inspected;
@@ -182,5 +184,7 @@ bool cmp_caps_only_not_root(const struct cmp_container *c);
 bool cmp_mount_plumbing(const struct cmp_mount *m);
 int cmp_mount_weight(const struct cmp_mount *m);
 int cmp_ns_weight(const char *ns);
+/* A pair's sections, the one with the biggest difference first. */
+void cmp_section_order(const struct cmp_pair *p, enum cmp_section order[CMP_SEC_COUNT]);
 
 #endif

@@ -142,6 +142,20 @@ int lab_step_container(const struct lab_step *step, const char *name)
 	return -1;
 }
 
+bool lab_step_about_bounding(const struct lab_step *st)
+{
+	for (size_t i = 0; i < st->n_expects; i++)
+		if (st->expects[i].kind == LAB_EXPECT_CAP &&
+		    st->expects[i].cap.set == LAB_CAPSET_BOUNDING)
+			return true;
+	if (st->text && strcasestr(st->text, "bounding"))
+		return true;
+	for (size_t i = 0; i < st->hints.n; i++)
+		if (strcasestr(st->hints.v[i], "bounding"))
+			return true;
+	return false;
+}
+
 static int ph_check_var(void *u, enum lab_var v, const char *arg, const char *whole)
 {
 	struct ph_check *pc = u;

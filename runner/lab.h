@@ -288,6 +288,9 @@ char *lab_dir(void);
 
 const struct lab_step *lab_find_step(const struct lab *lab, const char *id);
 int lab_step_container(const struct lab_step *step, const char *name);
+/* Whether a step is about the bounding set (an expectation on it, or its
+ * text or a hint naming it): its comparison then always shows that row. */
+bool lab_step_about_bounding(const struct lab_step *step);
 
 /* --- placeholders ---------------------------------------------------------- */
 

@@ -25,7 +25,7 @@ static json_t *names_json(uint64_t mask)
 	return a;
 }
 
-static json_t *set_json(uint64_t mask)
+json_t *report_caps_set_json(uint64_t mask)
 {
 	char hex[17];
 
@@ -38,7 +38,7 @@ json_t *report_caps_json(const struct caps *c)
 	json_t *o = json_object();
 
 	for (int s = 0; s < CAPS_NSETS; s++)
-		json_object_set_new(o, caps_set_name(s), set_json(c->set[s]));
+		json_object_set_new(o, caps_set_name(s), report_caps_set_json(c->set[s]));
 	return o;
 }
 

@@ -21,6 +21,8 @@ struct report_opts {
 json_t *report_json_str(const char *s);
 json_t *report_json_argv(const struct argv *a);
 
+/* One set, {"hex": "...", "names": [...]}; all of them. */
+json_t *report_caps_set_json(uint64_t mask);
 json_t *report_caps_json(const struct caps *c);
 json_t *report_mount_json(const struct mount_entry *m);
 /* The object DESIGN.md fixes for `inspect --json`. */
@@ -49,6 +51,8 @@ enum report_tone {
 /* The sequence for a tone (what libsmartcols and the terminal take), or
  * NULL for TONE_PLAIN: the only place escape codes are written. */
 const char *report_tone_color(enum report_tone t);
+/* text in tone t when color is set (and the tone has a colour), else plain. */
+void report_toned(FILE *out, enum report_tone t, const char *text, bool color);
 
 /* The terminal's width, or 0 when out is not a terminal. */
 size_t report_term_width(FILE *out);
@@ -58,6 +62,10 @@ size_t report_term_width(FILE *out);
 char *report_word_wrap(const char *text, size_t width);
 /* report_word_wrap, each line printed after indent. */
 void report_wrap(FILE *out, const char *indent, const char *text, size_t width);
+
+/* A step's result as `isolab run` prints it, from its comparison model. */
+struct cmp_step;
+void report_step_text(FILE *out, const struct cmp_step *s, const struct report_opts *o);
 
 /* One line on what a namespace's sharing means, e.g. for "pid". */
 const char *report_ns_meaning(const char *ns);

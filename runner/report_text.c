@@ -29,6 +29,16 @@ const char *report_tone_color(enum report_tone t)
 	return NULL;
 }
 
+void report_toned(FILE *out, enum report_tone t, const char *text, bool color)
+{
+	const char *seq = color ? report_tone_color(t) : NULL;
+
+	if (seq)
+		fprintf(out, "%s%s\033[0m", seq, text);
+	else
+		fputs(text, out);
+}
+
 size_t report_term_width(FILE *out)
 {
 	struct winsize ws;

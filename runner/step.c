@@ -923,9 +923,10 @@ json_t *step_result_json(const struct step_result *r)
 		cleanup_free char *command = c->run_argv.n ? util_argv_to_shell(c->run_argv.v) : NULL;
 		json_t *priv = json_null();
 		if (c->plan.requested)
-			priv = json_pack("{s:b, s:o, s:o}", "approximated", c->plan.approximated,
+			priv = json_pack("{s:b, s:o, s:o, s:o}", "approximated", c->plan.approximated,
 					 "replacement", report_json_argv(&c->plan.replacement), "left_out",
-					 report_json_argv(&c->plan.left_out));
+					 report_json_argv(&c->plan.left_out), "grantable",
+					 report_caps_set_json(r->grantable));
 		json_array_append_new(
 			containers,
 			json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "name", c->def->name,
@@ -980,123 +981,4 @@ json_t *step_result_json(const struct step_result *r)
 			 (json_int_t)r->failed, "removed", report_json_argv(&r->removed), "error",
 			 r->rc < 0 ? json_string(r->err.msg) : json_null(), "elapsed_ms",
 			 (json_int_t)r->elapsed_ms);
-}
-
-/* ---- text ------------------------------------------------------------------ */
-
-static void container_summary(FILE *out, const struct step_container *c)
-{
-	const struct snapshot *s = &c->target->snap;
-	uint64_t eff = s->caps.set[CAPS_EFFECTIVE];
-	cleanup_free char *added = caps_join(snapshot_added_vs_docker(s), " ");
-	cleanup_free char *dropped = caps_join(snapshot_dropped_vs_docker(s), " ");
-	struct strbuf shared = STRBUF_INIT;
-
-	fprintf(out, "  %s%s: pid %d, %d capabilities (effective %016llx)\n", c->def->name,
-		c->def->reference ? " (reference)" : "", (int)s->pid, __builtin_popcountll(eff),
-		(unsigned long long)eff);
-	if (*added || *dropped)
-		fprintf(out, "    vs Docker's default: added [%s] dropped [%s]\n", added, dropped);
-	for (size_t i = 0; i < s->ns.n; i++)
-		if (s->ns.v[i].shared == 1)
-			strbuf_addf(&shared, "%s%s", shared.len ? " " : "", s->ns.v[i].name);
-	fprintf(out, "    namespaces shared with the host: %s\n", shared.len ? shared.buf : "none");
-	strbuf_release(&shared);
-	struct strbuf own = STRBUF_INIT;
-	for (size_t i = 0; i < s->ns.n; i++)
-		if (s->ns.v[i].shared == 0 && !strstr(s->ns.v[i].name, "_for_children"))
-			strbuf_addf(&own, "%s%s:[%llu]", own.len ? " " : "", s->ns.v[i].name,
-				    (unsigned long long)s->ns.v[i].ino);
-	if (own.len)
-		fprintf(out, "    its own namespaces: %s\n", own.buf);
-	strbuf_release(&own);
-	const struct mount_entry *root = NULL;
-	size_t below = 0;
-	for (size_t i = 0; i < s->mounts.n; i++) {
-		const struct mount_entry *m = &s->mounts.v[i];
-		if (m->kind == MOUNT_ROOTFS || !m->host_path || m->per_container)
-			continue;
-		/* What a recursive bind brought along is counted, not listed. */
-		if (root && util_path_within(m->target, root->target)) {
-			below++;
-			continue;
-		}
-		if (m->kind != MOUNT_HOST_BIND && m->kind != MOUNT_DOCKER_SOCKET)
-			continue;
-		if (below)
-			fprintf(out, "      (and %zu mount%s below it)\n", below, below == 1 ? "" : "s");
-		below = 0;
-		root = m;
-		fprintf(out, "    %s %s <- host %s (%s%s)\n", m->kind == MOUNT_DOCKER_SOCKET ? "socket" : "bind",
-			m->target, m->host_path, m->read_only ? "read-only" : "writable",
-			m->sensitive ? ", sensitive" : "");
-	}
-	if (below)
-		fprintf(out, "      (and %zu mount%s below it)\n", below, below == 1 ? "" : "s");
-	fprintf(out, "    seccomp %s, no_new_privs %s, LSM %s\n", snapshot_seccomp_name(s->seccomp),
-		s->no_new_privs ? "yes" : "no", s->lsm ? s->lsm : "none");
-	for (size_t i = 0; i < c->target->dis.n; i++)
-		fprintf(out, "    ! Docker says %s; the kernel: %s\n      %s\n", c->target->dis.v[i].docker,
-			c->target->dis.v[i].kernel, c->target->dis.v[i].why);
-}
-
-void step_result_text(FILE *out, const struct step_result *r, const struct report_opts *o)
-{
-	const char *ok = o->ascii ? "ok  " : "✓";
-	const char *bad = o->ascii ? "FAIL" : "✗";
-
-	for (size_t i = 0; i < r->n_containers; i++) {
-		const struct step_container *c = &r->containers[i];
-		if (c->plan.approximated) {
-			cleanup_free char *repl = util_argv_to_shell(c->plan.replacement.v);
-			fprintf(out, "\nNote: %s asks for --privileged, which this host cannot grant in full.\n"
-				     "It ran as: %s\n", c->def->name, repl);
-			for (size_t k = 0; k < c->plan.left_out.n; k++)
-				fprintf(out, "  - left out: %s\n", c->plan.left_out.v[k]);
-		}
-		if (c->plan.requested && c->target) {
-			uint64_t eff = c->target->snap.caps.set[CAPS_EFFECTIVE];
-			cleanup_free char *missing = caps_join(r->grantable & ~eff, " ");
-			fprintf(out, "%s holds %d of the %d capabilities this kernel knows%s%s\n", c->def->name,
-				__builtin_popcountll(eff), __builtin_popcountll(r->grantable),
-				*missing ? "; not granted: " : ".", missing);
-		}
-	}
-	if (r->n_containers) {
-		fputs("\nWhat the kernel says\n", out);
-		for (size_t i = 0; i < r->n_containers; i++) {
-			const struct step_container *c = &r->containers[i];
-			if (c->target)
-				container_summary(out, c);
-			else
-				fprintf(out, "  %s: %s\n", c->def->name, c->rc < 0 ? c->err.msg : "not running");
-		}
-	}
-	for (size_t i = 0; i < r->n_comparisons; i++) {
-		const struct step_comparison *c = &r->comparisons[i];
-		fprintf(out, "\n%s against %s\n", r->containers[c->subject].def->name,
-			r->containers[c->reference].def->name);
-		report_diff_text(out, &c->diff, o);
-	}
-	if (r->audited) {
-		fputs("\nThe review (isolab audit of these containers)\n", out);
-		audit_report_text(out, &r->audit, AUDIT_LOW, o);
-	}
-	if (r->n_expects) {
-		fputs("\nExpectations\n", out);
-		for (size_t i = 0; i < r->n_expects; i++) {
-			const struct step_expect *x = &r->expects[i];
-			if (!x->def)
-				continue;
-			fprintf(out, "  %s %s\n", x->held ? ok : bad, x->text);
-			if (!x->held)
-				fprintf(out, "      seen: %s\n", x->seen);
-			if (x->def->why)
-				fprintf(out, "      why: %s\n", x->def->why);
-		}
-	}
-	if (r->rc < 0)
-		fprintf(out, "\nThe step stopped: %s\n", r->err.msg);
-	if (r->removed.n)
-		fprintf(out, "\nRemoved %zu container%s.\n", r->removed.n, r->removed.n == 1 ? "" : "s");
 }

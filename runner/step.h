@@ -128,7 +128,8 @@ int step_commands(const struct step_ctx *ctx, const struct lab *lab, const struc
  *   "question": {"prompt", "choices": [...], "answer", "why"} | null,
  *   "containers": [{"name", "reference", "docker_name", "id", "command",
  *                   "privileged": null | {"approximated", "replacement": [...],
- *                                         "left_out": [...]},
+ *                                         "left_out": [...],
+ *                                         "grantable": {"hex", "names"}},
  *                   "inspect": <inspect object of DESIGN.md, with "docker"
  *                              and "disagreements"> | null,
  *                   "error": null | "..."}],
@@ -141,9 +142,4 @@ int step_commands(const struct step_ctx *ctx, const struct lab *lab, const struc
  *   "held", "passed", "failed", "removed": [...], "error", "elapsed_ms" }
  */
 json_t *step_result_json(const struct step_result *r);
-/* What follows a step's live events in a text transcript: the kernel's
- * view of each container, the comparisons and the expectations. Each
- * command and action result was an event as it happened. */
-void step_result_text(FILE *out, const struct step_result *r, const struct report_opts *o);
-
 #endif

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "gate.h"
 #include "image.h"
 #include "lab.h"
 #include "mdtext.h"
 #include "progress.h"
+#include "report.h"
 #include "step.h"
 #include "util.h"
 
@@ -455,6 +457,25 @@ static void run_step_intro(struct run *r, const struct lab *lab, size_t i)
 	putchar('\n');
 }
 
+/* A step's result as text: its transcript, decoded into the comparison
+ * model the TUI draws too, then rendered by the report layer. */
+static void print_result(const struct run *r, const struct lab_step *step,
+			 const struct step_result *res)
+{
+	const struct cmp_opts co = {.bounding = lab_step_about_bounding(step)};
+	json_t *tr = step_result_json(res);
+	struct cmp_step model;
+	struct err e = {0};
+
+	if (cmp_step_decode(tr, &co, &model, &e) < 0)
+		/* isolab's own transcript: a failure here is a bug in isolab */
+		fprintf(stderr, "isolab: the step's result cannot be shown: %s\n", e.msg);
+	else
+		report_step_text(stdout, &model, &r->ro);
+	cmp_step_free(&model);
+	json_decref(tr);
+}
+
 /* Run step i and show or keep its result. Returns step_run's status. */
 static int run_step(struct run *r, struct step_ctx *ctx, const struct lab *lab, size_t i,
 		    json_t *steps, size_t *held, size_t *failed, struct err *e)
@@ -468,7 +489,7 @@ static int run_step(struct run *r, struct step_ctx *ctx, const struct lab *lab, 
 	if (r->json)
 		json_array_append_new(steps, step_result_json(&res));
 	else
-		step_result_text(stdout, &res, &r->ro);
+		print_result(r, step, &res);
 	if (!r->json && step->question && !r->interactive)
 		printf("\nAnswer to the question: %s. %s\n", step->question->choices.v[step->question->answer],
 		       step->question->why ? step->question->why : "");

@@ -235,24 +235,6 @@ static void render_item(struct tui_doc *d, const struct cmp_item *x, int lw, int
 	render_below(d, x, width, expand);
 }
 
-/* Sections ordered by their biggest difference. */
-static void section_order(const struct cmp_pair *p, enum cmp_section order[CMP_SEC_COUNT])
-{
-	int best[CMP_SEC_COUNT] = {0};
-
-	for (size_t i = 0; i < p->n_items; i++)
-		if (p->items[i].weight > best[p->items[i].sec])
-			best[p->items[i].sec] = p->items[i].weight;
-	for (int s = 0; s < CMP_SEC_COUNT; s++)
-		order[s] = (enum cmp_section)s;
-	for (int i = 1; i < CMP_SEC_COUNT; i++)
-		for (int j = i; j > 0 && best[order[j]] > best[order[j - 1]]; j--) {
-			enum cmp_section t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-}
-
 static void render_items(struct tui_doc *d, const struct cmp_pair *p, const char *ref_name,
 			 const char *subj_name, int width, bool expand)
 {
@@ -261,7 +243,7 @@ static void render_items(struct tui_doc *d, const struct cmp_pair *p, const char
 	int lw = width * 2 / 5 < 26 ? 26 : width * 2 / 5;
 	int cw = (width - 4 - lw - 4) / 2 < 12 ? 12 : (width - 4 - lw - 4) / 2;
 
-	section_order(p, order);
+	cmp_section_order(p, order);
 	for (int si = 0; si < CMP_SEC_COUNT; si++) {
 		enum cmp_section s = order[si];
 		bool any = false;
