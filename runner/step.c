@@ -304,19 +304,25 @@ static char *first_line(const char *text)
 	return nl ? xstrndup(text, (size_t)(nl - text)) : xstrdup(text);
 }
 
-/* The probe prints one JSON object on its last line. */
-static void classify_probe(struct step_action *a)
+/* The probe prints one JSON object on its last line: {"result", "detail",
+ * "output"}. Returns its output (a->probe's), or NULL. */
+static const char *classify_probe(struct step_action *a)
 {
 	const char *out = a->res.out.data ? a->res.out.data : "";
 	const char *last = out, *p;
+	const char *result = NULL, *detail = NULL, *output = NULL;
 	json_error_t jerr;
 
 	for (p = out; *p; p++)
 		if (*p == '\n' && p[1])
 			last = p + 1;
 	a->probe = json_loads(last, JSON_DISABLE_EOF_CHECK, &jerr);
-	const char *result = a->probe ? json_string_value(json_object_get(a->probe, "result")) : NULL;
-	const char *detail = a->probe ? json_string_value(json_object_get(a->probe, "detail")) : NULL;
+	if (a->probe && json_unpack_ex(a->probe, &jerr, 0, "{s?s, s?s, s?s}", "result", &result,
+				       "detail", &detail, "output", &output) < 0) {
+		a->result = LAB_RESULT_ERROR;
+		a->detail = xasprintf("the probe's result is malformed: %s", jerr.text);
+		return NULL;
+	}
 	if (result && strcmp(result, "allowed") == 0)
 		a->result = LAB_RESULT_ALLOWED;
 	else if (result && strcmp(result, "denied") == 0)
@@ -328,6 +334,7 @@ static void classify_probe(struct step_action *a)
 	else
 		a->detail = first_line(a->res.err.data) ? first_line(a->res.err.data)
 							: xstrdup("the probe printed no result");
+	return output;
 }
 
 static void classify_command(struct step_action *a)
@@ -418,11 +425,11 @@ static int run_action(struct step_ctx *ctx, const struct lab_step *step, const s
 		}
 		return 0;
 	}
+	const char *output = NULL;
 	if (def->kind == LAB_ACTION_PROBE)
-		classify_probe(a);
+		output = classify_probe(a);
 	else
 		classify_command(a);
-	const char *output = a->probe ? json_string_value(json_object_get(a->probe, "output")) : NULL;
 	emit(ctx, STEP_EV_RESULT, "%s: %s%s%s", lab_result_name(a->result), a->detail,
 	     output && *output ? "\noutput: " : "", output && *output ? output : "");
 	return 0;
