@@ -100,13 +100,15 @@ $(B)/runner/lab.o $(B)/runner/image.o: $(B)/datadir.stamp
 FORCE:
 
 # The probe runs inside the lab image, a FROM scratch image: it must be static.
-image/probe: image/probe.c
+# It speaks runner/util.c's vocabulary, linked in (util.c needs only libc).
+PROBE_SRC := image/probe.c runner/util.c
+image/probe: $(PROBE_SRC) runner/util.h
 	@if command -v musl-gcc >/dev/null 2>&1; then \
-		echo "musl-gcc -static -o $@ $<"; \
-		musl-gcc -static -Os -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<; \
+		echo "musl-gcc -static -o $@ $(PROBE_SRC)"; \
+		musl-gcc -static -Os -std=gnu11 -D_GNU_SOURCE -Irunner $(WARN) -o $@ $(PROBE_SRC); \
 	else \
-		echo "$(CC) -static -o $@ $< (musl-gcc not found)"; \
-		$(CC) -static -Os -std=gnu11 -D_GNU_SOURCE $(WARN) -o $@ $<; \
+		echo "$(CC) -static -o $@ $(PROBE_SRC) (musl-gcc not found)"; \
+		$(CC) -static -Os -std=gnu11 -D_GNU_SOURCE -Irunner $(WARN) -o $@ $(PROBE_SRC); \
 	fi
 
 # --- tests -------------------------------------------------------------------

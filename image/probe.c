@@ -30,6 +30,8 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 
+#include "util.h"
+
 enum {
 	PROBE_EXIT_RAN = 0,   /* the command ran, whatever the kernel answered */
 	PROBE_EXIT_FAIL = 1,  /* the probe itself failed (stdout unwritable) */
@@ -69,115 +71,7 @@ _Static_assert(PROBE_REBOOT_BAD_MAGIC1 != PROBE_REBOOT_MAGIC1_REAL,
 #define PROBE_MAX_LABELS 32
 #define PROBE_DEFAULT_SOCKET "/var/run/docker.sock"
 
-/* --- small vocabulary (the probe cannot link runner/util.c) -------------- */
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static void probe_free_p(void *p)
-{
-	free(*(void **)p);
-}
-
-static void probe_close_p(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-
-#define cleanup_free __attribute__((cleanup(probe_free_p)))
-#define cleanup_close __attribute__((cleanup(probe_close_p)))
-
-__attribute__((noreturn)) static void die_oom(void)
-{
-	static const char msg[] = "probe: out of memory\n";
-
-	if (write(2, msg, sizeof(msg) - 1) < 0)
-		_exit(PROBE_EXIT_FAIL);
-	_exit(PROBE_EXIT_FAIL);
-}
-
-struct strbuf {
-	char *buf;
-	size_t len;
-	size_t cap;
-};
-#define STRBUF_INIT {NULL, 0, 0}
-
-static void strbuf_grow(struct strbuf *sb, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (sb->len + more + 1 <= sb->cap && sb->buf)
-		return;
-	cap = sb->cap ? sb->cap : 128;
-	while (cap < sb->len + more + 1) {
-		if (cap > SIZE_MAX / 2)
-			die_oom();
-		cap *= 2;
-	}
-	p = realloc(sb->buf, cap);
-	if (!p)
-		die_oom();
-	sb->buf = p;
-	sb->cap = cap;
-}
-
-static void strbuf_add(struct strbuf *sb, const void *s, size_t n)
-{
-	strbuf_grow(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-static void strbuf_adds(struct strbuf *sb, const char *s)
-{
-	strbuf_add(sb, s, strlen(s));
-}
-
-static void strbuf_addc(struct strbuf *sb, char c)
-{
-	strbuf_add(sb, &c, 1);
-}
-
-__attribute__((format(printf, 2, 3)))
-static void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
-{
-	va_list ap, cp;
-	int n;
-
-	va_start(ap, fmt);
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n >= 0) {
-		strbuf_grow(sb, (size_t)n);
-		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-		sb->len += (size_t)n;
-	}
-	va_end(ap);
-}
-
-static void strbuf_reset(struct strbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
-}
-
-static const char *strbuf_str(const struct strbuf *sb)
-{
-	return sb->buf ? sb->buf : "";
-}
-
-static void strbuf_release(struct strbuf *sb)
-{
-	free(sb->buf);
-	sb->buf = NULL;
-	sb->len = sb->cap = 0;
-}
+/* --- small vocabulary: runner/util.c's, linked in statically ------------- */
 
 static void strbuf_release_p(struct strbuf *sb)
 {
@@ -399,7 +293,7 @@ static void json_quote(struct strbuf *sb, const char *s, size_t n)
 			} else if (c < 0x80) {
 				strbuf_addc(sb, (char)c);
 			} else if ((len = utf8_len(p + i, n - i))) {
-				strbuf_add(sb, p + i, len);
+				strbuf_add(sb, (const char *)p + i, len);
 				i += len;
 				continue;
 			} else {
@@ -1239,9 +1133,7 @@ static size_t list_dir(int fd, char **names, size_t max)
 	while ((de = readdir(dir)) && n < ARRAY_SIZE(all)) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		all[n] = strdup(de->d_name);
-		if (!all[n])
-			die_oom();
+		all[n] = xstrdup(de->d_name);
 		n++;
 	}
 	closedir(dir);
@@ -1296,9 +1188,7 @@ static int exp_dac_read_search(const struct experiment *e, int argc, char **argv
 	find_mount("/etc/hostname", &m);
 	/* FILEID_INO32_GEN {ino 2, generation 0}: the root directory of an
 	 * ext2/3/4 file system; generation 0 skips the generation check. */
-	fh = malloc(sizeof(*fh) + 2 * sizeof(uint32_t));
-	if (!fh)
-		die_oom();
+	fh = xmalloc(sizeof(*fh) + 2 * sizeof(uint32_t));
 	fh->handle_bytes = 2 * sizeof(uint32_t);
 	fh->handle_type = 1;
 	memcpy(fh->f_handle, &ino, sizeof(ino));
@@ -2395,9 +2285,7 @@ static int cmd_self(void)
 	while (dir && (de = readdir(dir)) && n < ARRAY_SIZE(names)) {
 		if (de->d_name[0] == '.')
 			continue;
-		names[n] = strdup(de->d_name);
-		if (!names[n])
-			die_oom();
+		names[n] = xstrdup(de->d_name);
 		n++;
 	}
 	if (dir)

@@ -3,7 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+/* The probe links this file too, built with musl-gcc, whose headers have
+ * no linux/: openat2's argument is then spelt out as the kernel's ABI. */
+#if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
+#else
+#include <stdint.h>
+struct open_how {
+	uint64_t flags, mode, resolve;
+};
+#endif
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +227,13 @@ void strbuf_release(struct strbuf *sb)
 	free(sb->buf);
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
 }
 
 const char *strbuf_str(const struct strbuf *sb)

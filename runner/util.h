@@ -71,6 +71,8 @@ int util_read_path(const char *path, char **out, size_t *len);
  * RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS...) says; -1 with errno. */
 int util_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
 void strbuf_release(struct strbuf *sb);
+/* Empty it, keeping its memory. */
+void strbuf_reset(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);
 
 /* Shell-quote one word so that a POSIX shell reads it back unchanged; the
