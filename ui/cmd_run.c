@@ -3,7 +3,6 @@
  * can read as JSON. */
 #include <errno.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,12 +54,6 @@ void cmd_run_usage(FILE *out)
 	      out);
 }
 
-static bool utf8_locale(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && strcmp(cs, "UTF-8") == 0;
-}
-
 int cmd_labs(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -107,7 +100,7 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 		report_print_json(stdout, arr);
 		json_decref(arr);
 	} else {
-		struct report_opts ro = {.color = false, .ascii = !utf8_locale()};
+		struct report_opts ro = {.color = false, .ascii = !cli_utf8_locale()};
 
 		report_labs_table(stdout, &set, have ? &prog : NULL, &ro);
 		printf("\nRun one with: isolab run LAB   (or open the TUI: isolab)\n");
@@ -556,7 +549,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status;
 	r.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !r.json;
-	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !utf8_locale()};
+	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !cli_utf8_locale()};
 
 	if (load_lab(&r, a.lab, a.accept, &set, &lab, &e) < 0)
 		return cli_fail(&e);
