@@ -60,6 +60,18 @@ static size_t char_at(const char *s, size_t len, size_t *cols)
 	return n;
 }
 
+size_t report_text_width(const char *text)
+{
+	size_t len = strlen(text), at = 0, cols = 0;
+
+	while (at < len) {
+		size_t w;
+		at += char_at(text + at, len - at, &w);
+		cols += w;
+	}
+	return cols;
+}
+
 /* Where the line starting at p ends when it may take width columns: after
  * the last space that fits, or (one word longer than the line) after the
  * last character that fits, at least one. *rest: p holds no more than
