@@ -89,6 +89,23 @@ char *report_word_wrap(const char *text, size_t width);
 /* report_word_wrap, each line printed after indent. */
 void report_wrap(FILE *out, const char *indent, const char *text, size_t width);
 
+/* A libsmartcols table for a stream whose terminal has tw columns (0: not
+ * a terminal: nothing is reduced or wrapped), colour and encoding as o
+ * says; and a column of it. A column with SCOLS_FL_WRAP takes cells in
+ * lines (report_cell_wrap's) and libsmartcols splits them at the newlines
+ * only. Both abort when libsmartcols cannot allocate. */
+struct libscols_table;
+struct libscols_column;
+struct libscols_table *report_table_new(size_t tw, const struct report_opts *o);
+struct libscols_column *report_table_column(struct libscols_table *tb, const char *name,
+					    double whint, int flags);
+/* The last column's width on a terminal of tw columns when left columns
+ * come before it (at least 30), or 0 when tw is 0. */
+size_t report_cell_width(size_t tw, size_t left);
+/* text wrapped to width (report_word_wrap), or as it is when width is 0.
+ * Malloc'd. */
+char *report_cell_wrap(const char *text, size_t width);
+
 /* One line on what a namespace's sharing means, e.g. for "pid". */
 const char *report_ns_meaning(const char *ns);
 

@@ -71,15 +71,11 @@ static void cell_line(struct strbuf *sb, const char *first, const char *indent, 
 		      size_t width)
 {
 	size_t lead = report_text_width(first);
+	cleanup_free char *w = report_cell_wrap(text, width > lead + 20 ? width - lead : width ? 20 : 0);
 
 	if (sb->len)
 		strbuf_addc(sb, '\n');
 	strbuf_adds(sb, first);
-	if (!width) {
-		strbuf_adds(sb, text);
-		return;
-	}
-	cleanup_free char *w = report_word_wrap(text, width > lead + 20 ? width - lead : 20);
 	for (char *line = w, *next; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -102,60 +98,29 @@ static char *detail_cell(const struct doctor_row *r, size_t width)
 	return strbuf_detach(&sb);
 }
 
-/* What the detail cell may take on a terminal of tw columns (0: not one,
- * no wrapping): what the mark, the title and their separators leave. */
-static size_t detail_width(const struct doctor_row *rows, size_t n, size_t tw,
-			   const struct report_opts *o)
+/* The columns the mark, the title and their separators take. */
+static size_t left_width(const struct doctor_row *rows, size_t n, const struct report_opts *o)
 {
 	size_t left = 0;
 
-	if (!tw)
-		return 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t w = report_text_width(rows[i].title);
 		left = w > left ? w : left;
 	}
-	left += report_text_width(o->ascii ? statuses[DOCTOR_OK].ascii : statuses[DOCTOR_OK].utf8) + 2;
-	return tw > left + 30 ? tw - left - 1 : 30;
-}
-
-static struct libscols_table *doctor_table(size_t tw, const struct report_opts *o)
-{
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		abort();
-	scols_table_enable_colors(tb, o->color);
-	scols_table_enable_noencoding(tb, o->ascii);
-	scols_table_enable_noheadings(tb, 1);
-	/* libsmartcols asks isatty(1) itself: tell it what out is. */
-	if (tw) {
-		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
-		scols_table_set_termwidth(tb, tw);
-	} else {
-		scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
-	}
-	for (size_t c = 0; c < D_N; c++) {
-		struct libscols_column *cl =
-			scols_table_new_column(tb, cols[c].name, cols[c].whint, cols[c].flags);
-		if (!cl)
-			abort();
-		/* The cell comes in lines; libsmartcols only splits it at the newlines. */
-		if (c == D_DETAIL) {
-			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
-			scols_column_set_safechars(cl, "\n");
-		}
-	}
-	return tb;
+	return left + report_text_width(o->ascii ? statuses[DOCTOR_OK].ascii
+						  : statuses[DOCTOR_OK].utf8) + 2;
 }
 
 void report_doctor_text(FILE *out, const struct doctor_row *rows, size_t n, bool can_run,
 			const struct report_opts *o)
 {
 	size_t tw = report_term_width(out);
-	size_t dw = detail_width(rows, n, tw, o);
-	struct libscols_table *tb = doctor_table(tw, o);
+	size_t dw = report_cell_width(tw, left_width(rows, n, o));
+	struct libscols_table *tb = report_table_new(tw, o);
 
+	scols_table_enable_noheadings(tb, 1);
+	for (size_t c = 0; c < D_N; c++)
+		report_table_column(tb, cols[c].name, cols[c].whint, cols[c].flags);
 	for (size_t i = 0; i < n; i++) {
 		const struct doctor_row *r = &rows[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
