@@ -1,6 +1,7 @@
 /* cmd_run.c: `isolab labs` and `isolab run`: the labs without the TUI, step
  * by step, as a transcript a learner can read in a terminal or a program
  * can read as JSON. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -548,6 +549,9 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	status = run_args_parse(&r, argc, argv, &a);
 	if (status)
 		return status;
+	/* run_args_parse names the lab or fails with cli_usage_error, which the
+	 * analyser cannot see is never 0. */
+	assert(a.lab);
 	r.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !r.json;
 	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !cli_utf8_locale()};
 
