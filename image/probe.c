@@ -403,6 +403,21 @@ static void json_release(struct json *j)
 
 /* --- this process's own state ---------------------------------------------- */
 
+/* s as one number in base, blanks around it allowed: true and *v, or false
+ * when s is anything else (strtoll, checked: atoi would say 0). */
+static bool parse_num(const char *s, int base, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, base);
+	if (errno || end == s)
+		return false;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	return *end == '\0';
+}
+
 /* The value of "Key:" in /proc/self/status, or NULL. */
 static char *status_field(const struct strbuf *status, const char *key)
 {
@@ -454,8 +469,9 @@ static int cap_effective(int bit)
 static int seccomp_mode(void)
 {
 	cleanup_free char *v = self_status("Seccomp");
+	long long mode;
 
-	return v ? atoi(v) : -1;
+	return v && parse_num(v, 10, &mode) && mode >= 0 && mode <= 2 ? (int)mode : -1;
 }
 
 /* Why the kernel refused, from this process's own state: appended to a
@@ -730,7 +746,8 @@ static int setuid_after(const struct experiment *e, const char *before_uid, cons
 	unsigned long long eff = status_mask("CapEff"), bnd = status_mask("CapBnd");
 	unsigned long long before = strtoull(before_eff, NULL, 16);
 	unsigned long long gained = eff & ~before;
-	bool nnp_on = nnp && atoi(nnp) == 1;
+	long long nnp_v;
+	bool nnp_on = nnp && parse_num(nnp, 10, &nnp_v) && nnp_v == 1;
 
 	strbuf_addf(&d, "Before execve: uid %s, CapEff %016llx. After execve of the setuid-root %s: euid %u, CapEff %016llx (%d capabilities gained), CapBnd %016llx, NoNewPrivs %s. ",
 		    before_uid, before, PROBE_SUID_PATH, (unsigned)geteuid(), eff, __builtin_popcountll(gained),
@@ -1070,6 +1087,26 @@ struct mount_entry {
 	char source[256];
 };
 
+/* mountinfo's third field, "MAJOR:MINOR" in decimal: true and the two, or
+ * false when it is not that. */
+static bool parse_devno(const char *s, unsigned int *major, unsigned int *minor)
+{
+	long long ma, mi;
+	const char *colon = strchr(s, ':');
+	char head[16];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(head))
+		return false;
+	memcpy(head, s, (size_t)(colon - s));
+	head[colon - s] = '\0';
+	if (!parse_num(head, 10, &ma) || !parse_num(colon + 1, 10, &mi) || ma < 0 || mi < 0 ||
+	    ma > UINT_MAX || mi > UINT_MAX)
+		return false;
+	*major = (unsigned int)ma;
+	*minor = (unsigned int)mi;
+	return true;
+}
+
 /* The last mount of target in /proc/self/mountinfo (the one on top).
  * Returns 0, or -ENOENT when there is none. */
 static int find_mount(const char *target, struct mount_entry *m)
@@ -1094,7 +1131,7 @@ static int find_mount(const char *target, struct mount_entry *m)
 		for (i = 0, tok = strtok_r(line, " ", &save2); tok && i < 6;
 		     tok = strtok_r(NULL, " ", &save2))
 			f[i++] = tok;
-		if (i < 5 || strcmp(f[4], target) || sscanf(f[2], "%u:%u", &maj, &min) != 2)
+		if (i < 5 || strcmp(f[4], target) || !parse_devno(f[2], &maj, &min))
 			continue;
 		m->major = maj;
 		m->minor = min;
@@ -1770,6 +1807,28 @@ static int http_read_all(int fd, const char *method, const char *target, struct 
 	}
 }
 
+/* The status of a status line, "HTTP/1.1 200 OK\r\n", or -1 when it is not
+ * one. */
+static int http_status(const char *line)
+{
+	const char *p, *digits;
+	char *end;
+	long v;
+
+	if (strncmp(line, "HTTP/1.", strlen("HTTP/1.")) != 0)
+		return -1;
+	p = line + strlen("HTTP/1.");
+	for (digits = p; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == digits || *p != ' ')
+		return -1;
+	errno = 0;
+	v = strtol(p + 1, &end, 10);
+	if (errno || end == p + 1 || v < 100 || v > 999 || (*end != ' ' && *end != '\r'))
+		return -1;
+	return (int)v;
+}
+
 /* Split a whole HTTP/1.1 answer into its status and body (chunked, sized
  * by Content-Length, or up to EOF). Returns 0 or -EPROTO with why filled. */
 static int http_parse(const struct strbuf *raw, const char *method, const char *target,
@@ -1780,7 +1839,8 @@ static int http_parse(const struct strbuf *raw, const char *method, const char *
 	size_t hlen;
 
 	hdr_end = raw->buf ? strstr(raw->buf, "\r\n\r\n") : NULL;
-	if (!hdr_end || sscanf(raw->buf, "HTTP/1.%*d %d", &resp->status) != 1) {
+	resp->status = hdr_end ? http_status(raw->buf) : -1;
+	if (resp->status < 0) {
 		strbuf_addf(why, "the answer to %s %s is not HTTP", method, target);
 		return -EPROTO;
 	}
@@ -2274,9 +2334,10 @@ static int cmd_self(void)
 	json_close(&j, '}');
 	for (i = 0; i < 2; i++) {
 		cleanup_free char *v = status_field(&status, i ? "Seccomp" : "NoNewPrivs");
+		long long num;
 
-		if (v)
-			json_int(&j, i ? "seccomp" : "no_new_privs", atoll(v));
+		if (v && parse_num(v, 10, &num))
+			json_int(&j, i ? "seccomp" : "no_new_privs", num);
 		else
 			json_str(&j, i ? "seccomp" : "no_new_privs", NULL);
 	}

@@ -285,7 +285,7 @@ void report_ns_table(FILE *out, const struct snapshot *s, const struct report_op
 			set_cell(ln, 1, "?", NULL, o);
 			set_cell(ln, 2, n->err == EACCES || n->err == EPERM ? "unreadable (needs root)"
 									    : strerror(n->err),
-				 "yellow", o);
+				 report_tone_color(TONE_WARN), o);
 		} else {
 			snprintf(ino, sizeof(ino), "%llu", (unsigned long long)n->ino);
 			set_cell(ln, 1, ino, NULL, o);

@@ -31,30 +31,15 @@ static void table_new(struct table *t, FILE *out, const struct col *cols, int n,
 {
 	size_t tw = report_term_width(out);
 
-	t->tb = scols_new_table();
+	t->tb = report_table_new(tw, o);
 	t->o = o;
 	t->wrap_col = wrap_col;
-	t->wrap = tw ? (tw > left + 30 ? tw - left - 1 : 30) : 0;
-	if (!t->tb)
-		abort();
-	scols_table_enable_colors(t->tb, o->color);
-	scols_table_enable_noencoding(t->tb, o->ascii);
-	scols_table_enable_ascii(t->tb, o->ascii);
+	t->wrap = report_cell_width(tw, left);
 	scols_table_set_stream(t->tb, out);
 	for (int i = 0; i < n; i++) {
 		bool wrapped = i == wrap_col && t->wrap;
-		struct libscols_column *cl = scols_table_new_column(
-			t->tb, cols[i].name, wrapped ? (double)t->wrap : cols[i].whint,
-			cols[i].flags | (wrapped ? SCOLS_FL_WRAP : 0));
-		if (!cl)
-			abort();
-		/* Cells come wrapped at word boundaries; libsmartcols only
-		 * splits them at the newlines. */
-		if (wrapped) {
-			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk,
-						  NULL);
-			scols_column_set_safechars(cl, "\n");
-		}
+		report_table_column(t->tb, cols[i].name, wrapped ? (double)t->wrap : cols[i].whint,
+				    cols[i].flags | (wrapped ? SCOLS_FL_WRAP : 0));
 	}
 }
 
@@ -76,8 +61,8 @@ static struct libscols_line *table_line(struct table *t, struct libscols_line *p
 static void cell(struct table *t, struct libscols_line *ln, int col, const char *text,
 		 enum report_tone tone)
 {
-	if (col == t->wrap_col && t->wrap && text)
-		scols_line_refer_data(ln, col, report_word_wrap(text, t->wrap)); /* the line frees it */
+	if (col == t->wrap_col && text)
+		scols_line_refer_data(ln, col, report_cell_wrap(text, t->wrap)); /* the line frees it */
 	else
 		scols_line_set_data(ln, col, text ? text : "");
 	if (tone != TONE_PLAIN && t->o->color)

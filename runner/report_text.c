@@ -1,11 +1,12 @@
 /* report_text.c: what every text rendering of the report layer shares:
  * the one colour vocabulary (tones named by meaning, mapped here and only
  * here to the sequences libsmartcols and the terminal take), the
- * terminal's width, and a word wrapper that counts terminal columns
- * (wcwidth), never bytes, so it neither splits a UTF-8 sequence nor
- * miscounts a wide character. */
+ * terminal's width, a word wrapper that counts terminal columns (wcwidth),
+ * never bytes, so it neither splits a UTF-8 sequence nor miscounts a wide
+ * character, and the libsmartcols set-up of a table whose cells it wraps. */
 #include "report.h"
 
+#include <libsmartcols.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -70,6 +71,18 @@ static size_t char_at(const char *s, size_t len, size_t *cols)
 	return n;
 }
 
+size_t report_text_width(const char *text)
+{
+	size_t len = strlen(text), at = 0, cols = 0;
+
+	while (at < len) {
+		size_t w;
+		at += char_at(text + at, len - at, &w);
+		cols += w;
+	}
+	return cols;
+}
+
 /* Where the line starting at p ends when it may take width columns: after
  * the last space that fits, or (one word longer than the line) after the
  * last character that fits, at least one. *rest: p holds no more than
@@ -120,6 +133,51 @@ char *report_word_wrap(const char *text, size_t width)
 			p++;
 	}
 	return strbuf_detach(&sb);
+}
+
+struct libscols_table *report_table_new(size_t tw, const struct report_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		abort();
+	scols_table_enable_colors(tb, o->color);
+	scols_table_enable_noencoding(tb, o->ascii);
+	scols_table_enable_ascii(tb, o->ascii); /* the tree's lines too */
+	/* libsmartcols asks isatty(1) itself: tell it what the stream is. */
+	if (tw) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, tw);
+	} else {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+	}
+	return tb;
+}
+
+struct libscols_column *report_table_column(struct libscols_table *tb, const char *name,
+					    double whint, int flags)
+{
+	struct libscols_column *cl = scols_table_new_column(tb, name, whint, flags);
+
+	if (!cl)
+		abort();
+	if (flags & SCOLS_FL_WRAP) {
+		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+		scols_column_set_safechars(cl, "\n");
+	}
+	return cl;
+}
+
+size_t report_cell_width(size_t tw, size_t left)
+{
+	if (!tw)
+		return 0;
+	return tw > left + 30 ? tw - left - 1 : 30;
+}
+
+char *report_cell_wrap(const char *text, size_t width)
+{
+	return width ? report_word_wrap(text, width) : xstrdup(text);
 }
 
 void report_wrap(FILE *out, const char *indent, const char *text, size_t width)

@@ -2,6 +2,7 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,11 +84,21 @@ static void parse_ids(const char *status, const char *key, long ids[4])
 	}
 }
 
+/* A field the kernel writes as one decimal number ("Seccomp:\t2"), or dflt
+ * when it is absent or not a number. */
 static int field_int(const char *status, const char *key, int dflt)
 {
 	cleanup_free char *v = field_dup(status, key);
+	char *end;
+	long n;
 
-	return v ? atoi(v) : dflt;
+	if (!v)
+		return dflt;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || (*end && *end != ' ' && *end != '\t') || n < INT_MIN || n > INT_MAX)
+		return dflt;
+	return (int)n;
 }
 
 /* attr/current: "docker-default (enforce)\n", "unconfined", or EINVAL when

@@ -24,6 +24,9 @@ struct cli_command {
 	void (*usage)(FILE *out);
 };
 
+/* Whether the locale's character set is UTF-8 (setlocale has run): the
+ * one test every face makes before it writes ✓ ✗ or a box line. */
+bool cli_utf8_locale(void);
 /* Print "isolab: <msg>" to stderr and return the error's exit code. */
 int cli_fail(const struct err *e);
 /* Print a usage error with a pointer to --help; returns EXIT_USAGE. */

@@ -1,15 +1,14 @@
 /* cmd_doctor.c: `isolab doctor` (can the labs run here? what is missing,
  * and the exact fix) and `isolab __image build` (build the lab image now,
  * as a lab would before its first step). The facts are gathered once into
- * a context; the checks are a table of functions reading it; the result
- * is printed as marked lines or as JSON. */
+ * a context; the checks are a table of functions reading it, each filling
+ * a row that the report layer prints (report_doctor_text, as marked lines,
+ * or report_doctor_json). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -148,141 +147,124 @@ static void release(struct doctor_ctx *c)
 
 /* --- the checks ----------------------------------------------------------------- */
 
-enum status {
-	ST_OK,
-	ST_FAIL,
-	ST_WARN,
-	ST_INFO,
-};
-
-static const char *const status_names[] = {
-	[ST_OK] = "ok", [ST_FAIL] = "fail", [ST_WARN] = "warn", [ST_INFO] = "info",
-};
-
-struct result {
-	enum status status;
-	char *detail;
-	char *fix;         /* NULL: nothing to do */
-	struct argv more;  /* evidence lines, shown under the detail */
-};
-
-static void set(struct result *r, enum status st, char *detail, const char *fix)
+/* Each check fills its row's status, detail, fix and evidence (more). */
+static void set(struct doctor_row *r, enum doctor_status st, char *detail, const char *fix)
 {
 	r->status = st;
 	r->detail = detail;
 	r->fix = fix ? xstrdup(fix) : NULL;
 }
 
-static void check_engine(const struct doctor_ctx *c, struct result *r)
+static void check_engine(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	if (c->engine_rc == 0)
-		set(r, ST_OK, xstrdup(c->eng.bin), NULL);
+		set(r, DOCTOR_OK, xstrdup(c->eng.bin), NULL);
 	else if (strchr(c->eng.name, '/'))
-		set(r, ST_FAIL, xasprintf("%s is not an executable file", c->eng.name), FIX_ENGINE);
+		set(r, DOCTOR_FAIL, xasprintf("%s is not an executable file", c->eng.name), FIX_ENGINE);
 	else
-		set(r, ST_FAIL, xasprintf("%s was not found on PATH", c->eng.name), FIX_ENGINE);
+		set(r, DOCTOR_FAIL, xasprintf("%s was not found on PATH", c->eng.name), FIX_ENGINE);
 }
 
-static void check_daemon(const struct doctor_ctx *c, struct result *r)
+static void check_daemon(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	switch (c->info_rc) {
 	case 0:
 		if (c->info.client_version && *c->info.client_version)
-			set(r, ST_OK, xasprintf("Docker %s answers (client %s)",
+			set(r, DOCTOR_OK, xasprintf("Docker %s answers (client %s)",
 						c->info.server_version, c->info.client_version),
 			    NULL);
 		else
-			set(r, ST_OK, xasprintf("Docker %s answers", c->info.server_version), NULL);
+			set(r, DOCTOR_OK, xasprintf("Docker %s answers", c->info.server_version), NULL);
 		break;
 	case ENGINE_FAIL_NO_BINARY:
-		set(r, ST_FAIL, xstrdup("not checked: there is no engine binary to ask"), NULL);
+		set(r, DOCTOR_FAIL, xstrdup("not checked: there is no engine binary to ask"), NULL);
 		break;
 	case ENGINE_FAIL_DAEMON_DOWN:
-		set(r, ST_FAIL, xstrdup("the Docker daemon does not answer (docker info)"),
+		set(r, DOCTOR_FAIL, xstrdup("the Docker daemon does not answer (docker info)"),
 		    FIX_DAEMON);
 		break;
 	case ENGINE_FAIL_PERMISSION:
-		set(r, ST_FAIL, xstrdup("not reachable: permission denied on its socket"),
+		set(r, DOCTOR_FAIL, xstrdup("not reachable: permission denied on its socket"),
 		    FIX_PERMISSION);
 		break;
 	default:
-		set(r, ST_FAIL, xstrdup(c->info_err.msg),
+		set(r, DOCTOR_FAIL, xstrdup(c->info_err.msg),
 		    "check that `docker info` works, then run isolab doctor again");
 		break;
 	}
 }
 
-static void check_permission(const struct doctor_ctx *c, struct result *r)
+static void check_permission(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	unsigned uid = (unsigned)geteuid();
 
 	if (c->info_rc == ENGINE_FAIL_PERMISSION) {
-		set(r, ST_FAIL, xasprintf("you (uid %u) may not use %s", uid,
+		set(r, DOCTOR_FAIL, xasprintf("you (uid %u) may not use %s", uid,
 					  c->socket ? c->socket : "the Docker socket"),
 		    FIX_PERMISSION);
 	} else if (c->info_rc == 0) {
-		set(r, ST_OK, c->socket ? xasprintf("you (uid %u) may use %s", uid, c->socket)
+		set(r, DOCTOR_OK, c->socket ? xasprintf("you (uid %u) may use %s", uid, c->socket)
 					: xasprintf("the daemon answers at %s", getenv("DOCKER_HOST")),
 		    NULL);
 	} else if (!c->socket) {
-		set(r, ST_FAIL, xasprintf("not checked: the daemon is at %s, not a socket",
+		set(r, DOCTOR_FAIL, xasprintf("not checked: the daemon is at %s, not a socket",
 					  getenv("DOCKER_HOST")),
 		    NULL);
 	} else if (access(c->socket, F_OK) < 0) {
-		set(r, ST_FAIL, xasprintf("not checked: there is no %s (the daemon is not running)",
+		set(r, DOCTOR_FAIL, xasprintf("not checked: there is no %s (the daemon is not running)",
 					  c->socket),
 		    NULL);
 	} else if (faccessat(AT_FDCWD, c->socket, R_OK | W_OK, AT_EACCESS) < 0) {
-		set(r, ST_FAIL, xasprintf("you (uid %u) may not use %s", uid, c->socket),
+		set(r, DOCTOR_FAIL, xasprintf("you (uid %u) may not use %s", uid, c->socket),
 		    FIX_PERMISSION);
 	} else {
-		set(r, ST_OK, xasprintf("you (uid %u) may use %s", uid, c->socket), NULL);
+		set(r, DOCTOR_OK, xasprintf("you (uid %u) may use %s", uid, c->socket), NULL);
 	}
 }
 
-static void check_image(const struct doctor_ctx *c, struct result *r)
+static void check_image(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	const char *ref = image_ref();
 
 	if (c->image_rc == 0 && c->image_present) {
-		set(r, ST_OK, xasprintf("%s is present", ref), NULL);
+		set(r, DOCTOR_OK, xasprintf("%s is present", ref), NULL);
 	} else if (c->image_rc == 0 && c->src_rc == 0) {
-		set(r, ST_OK,
+		set(r, DOCTOR_OK,
 		    xasprintf("%s is not built yet; it is buildable offline from %s (the first "
 			      "lab builds it)",
 			      ref, c->image_src),
 		    NULL);
 	} else if (c->image_rc == 0) {
-		set(r, ST_FAIL, xasprintf("%s is not built, and cannot be built here", ref),
+		set(r, DOCTOR_FAIL, xasprintf("%s is not built, and cannot be built here", ref),
 		    c->src_err.msg);
 	} else if (c->info_rc != 0 && c->src_rc == 0) {
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xasprintf("not checked: the engine does not answer; %s is buildable from %s",
 			      ref, c->image_src),
 		    NULL);
 	} else if (c->info_rc != 0) {
-		set(r, ST_FAIL,
+		set(r, DOCTOR_FAIL,
 		    xasprintf("not checked: the engine does not answer; and %s cannot be built "
 			      "here",
 			      ref),
 		    c->src_err.msg);
 	} else {
-		set(r, ST_FAIL, xstrdup(c->image_err.msg), "check that `docker images` works");
+		set(r, DOCTOR_FAIL, xstrdup(c->image_err.msg), "check that `docker images` works");
 	}
 }
 
-static void check_privileged(const struct doctor_ctx *c, struct result *r)
+static void check_privileged(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	const struct host_facts *h = &c->host;
 	struct privileged_plan p;
 	char *const flags[] = {(char *)"--privileged", NULL};
 
 	if (c->host_rc < 0) {
-		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		set(r, DOCTOR_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
 		return;
 	}
 	if (h->can_grant_all) {
-		set(r, ST_OK,
+		set(r, DOCTOR_OK,
 		    xasprintf("a real --privileged works here: isolab's bounding set holds every "
 			      "capability of this kernel (0-%u)",
 			      h->last_cap),
@@ -292,7 +274,7 @@ static void check_privileged(const struct doctor_ctx *c, struct result *r)
 	cleanup_free char *missing = caps_join(h->missing, ", ");
 	if (privileged_plan(flags, h, &p, NULL) == 0 && p.approximated) {
 		cleanup_free char *shown = util_argv_to_shell(p.replacement.v);
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xasprintf("a real --privileged is unavailable here: this host's bounding set "
 			      "lacks %s (Docker says \"unable to apply caps\"); isolab "
 			      "approximates it and says what differs",
@@ -303,7 +285,7 @@ static void check_privileged(const struct doctor_ctx *c, struct result *r)
 		for (size_t i = 0; i < p.left_out.n; i++)
 			argv_pushf(&r->more, "left out: %s", p.left_out.v[i]);
 	} else {
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xasprintf("a real --privileged is unavailable here: this host's bounding set "
 			      "lacks %s",
 			      missing),
@@ -338,7 +320,7 @@ static char *vm_verdict(const struct host_facts *h)
 			 what, vm_reason(h));
 }
 
-static void check_vm(const struct doctor_ctx *c, struct result *r)
+static void check_vm(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	const struct host_facts *h = &c->host;
 	const char *in_ct = h->in_container ? " (isolab runs in a container on it, which "
@@ -346,22 +328,22 @@ static void check_vm(const struct doctor_ctx *c, struct result *r)
 					    : "";
 
 	if (c->host_rc < 0) {
-		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		set(r, DOCTOR_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
 		return;
 	}
 	switch (h->vm) {
 	case HOST_VM_YES:
-		set(r, ST_OK, vm_verdict(h), NULL);
+		set(r, DOCTOR_OK, vm_verdict(h), NULL);
 		break;
 	case HOST_VM_NO:
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xasprintf("this looks like a physical machine%s: the labs give containers "
 			      "host-level access",
 			      in_ct),
 		    "run the labs only on an isolated VM you control");
 		break;
 	default:
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xasprintf("isolab cannot tell whether this is a virtual machine%s",
 			      h->in_container ? " (isolab runs in a container, which says nothing "
 						"about the machine under it)"
@@ -372,29 +354,29 @@ static void check_vm(const struct doctor_ctx *c, struct result *r)
 	argv_push_all(&r->more, h->evidence.v);
 }
 
-static void check_cgroup(const struct doctor_ctx *c, struct result *r)
+static void check_cgroup(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	if (c->host_rc < 0) {
-		set(r, ST_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		set(r, DOCTOR_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
 		return;
 	}
-	set(r, ST_INFO,
+	set(r, DOCTOR_INFO,
 	    xasprintf("cgroup v%s: %s", host_cgroup_name(c->host.cgroup), c->host.cgroup_detail),
 	    NULL);
 }
 
-static void check_seccomp(const struct doctor_ctx *c, struct result *r)
+static void check_seccomp(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	if (c->host_rc < 0) {
-		set(r, ST_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		set(r, DOCTOR_WARN, xasprintf("not checked: %s", c->host_err.msg), NULL);
 	} else if (c->host.seccomp) {
 		if (c->host.seccomp_actions)
-			set(r, ST_OK, xasprintf("available (actions: %s)", c->host.seccomp_actions),
+			set(r, DOCTOR_OK, xasprintf("available (actions: %s)", c->host.seccomp_actions),
 			    NULL);
 		else
-			set(r, ST_OK, xstrdup("available"), NULL);
+			set(r, DOCTOR_OK, xstrdup("available"), NULL);
 	} else {
-		set(r, ST_WARN,
+		set(r, DOCTOR_WARN,
 		    xstrdup("this kernel has no seccomp: containers run without Docker's "
 			    "system call filter, and the labs cannot show it"),
 		    "use a kernel built with CONFIG_SECCOMP (every distribution kernel is)");
@@ -403,12 +385,12 @@ static void check_seccomp(const struct doctor_ctx *c, struct result *r)
 
 /* What this engine does here, measured on one container: the count a real
  * --privileged gets, and whether ':ro' reaches the submounts of a bind. */
-static void check_engine_behaviour(const struct doctor_ctx *c, struct result *r)
+static void check_engine_behaviour(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	const struct engine_probe *p = &c->probe;
 
 	if (c->probe_rc < 0) {
-		set(r, ST_INFO,
+		set(r, DOCTOR_INFO,
 		    c->image_rc == 0 && c->image_present
 			    ? xasprintf("not measured: %s", c->probe_err.msg)
 			    : xstrdup("not measured: it takes the lab image (isolab builds it at the "
@@ -418,14 +400,14 @@ static void check_engine_behaviour(const struct doctor_ctx *c, struct result *r)
 	}
 	if (p->privileged) {
 		cleanup_free char *missing = caps_join(c->host.all & ~p->eff, ", ");
-		set(r, ST_INFO,
+		set(r, DOCTOR_INFO,
 		    xasprintf("a real --privileged holds %d of this kernel's %d capabilities%s%s%s",
 			      __builtin_popcountll(p->eff), __builtin_popcountll(c->host.all),
 			      *missing ? " (the engine does not grant " : "", missing,
 			      *missing ? ")" : ""),
 		    NULL);
 	} else {
-		set(r, ST_INFO, xstrdup("--privileged is approximated here (see above)"), NULL);
+		set(r, DOCTOR_INFO, xstrdup("--privileged is approximated here (see above)"), NULL);
 	}
 	if (p->ro_recursive == 1)
 		argv_pushf(&r->more, "a ':ro' bind is read-only all the way down: its submount %s is "
@@ -439,18 +421,18 @@ static void check_engine_behaviour(const struct doctor_ctx *c, struct result *r)
 		argv_pushf(&r->more, "the probe container's LSM label: %s", p->lsm);
 }
 
-static void check_lsm(const struct doctor_ctx *c, struct result *r)
+static void check_lsm(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	const struct host_facts *h = &c->host;
 
 	if (c->host_rc < 0) {
-		set(r, ST_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
+		set(r, DOCTOR_INFO, xasprintf("not checked: %s", c->host_err.msg), NULL);
 	} else if (h->apparmor && h->selinux != HOST_SELINUX_OFF) {
-		set(r, ST_INFO, xasprintf("AppArmor enabled; SELinux %s",
+		set(r, DOCTOR_INFO, xasprintf("AppArmor enabled; SELinux %s",
 					  host_selinux_name(h->selinux)),
 		    NULL);
 	} else if (h->apparmor) {
-		set(r, ST_INFO,
+		set(r, DOCTOR_INFO,
 		    xstrdup(c->info_rc == 0 && !c->info.apparmor
 				    ? "AppArmor enabled in the kernel, but the engine does not say it "
 				      "applies it"
@@ -458,9 +440,9 @@ static void check_lsm(const struct doctor_ctx *c, struct result *r)
 				      "docker-default, the last wall in the ptrace and nsenter steps"),
 		    NULL);
 	} else if (h->selinux != HOST_SELINUX_OFF) {
-		set(r, ST_INFO, xasprintf("SELinux %s", host_selinux_name(h->selinux)), NULL);
+		set(r, DOCTOR_INFO, xasprintf("SELinux %s", host_selinux_name(h->selinux)), NULL);
 	} else {
-		set(r, ST_INFO,
+		set(r, DOCTOR_INFO,
 		    xstrdup("neither AppArmor nor SELinux is enabled: containers get no LSM "
 			    "profile, so the labs show none"),
 		    NULL);
@@ -469,12 +451,12 @@ static void check_lsm(const struct doctor_ctx *c, struct result *r)
 
 /* The same test session_open() makes, so doctor never says the labs can
  * run where run then refuses its own dirs. */
-static void check_bases(const struct doctor_ctx *c, struct result *r)
+static void check_bases(const struct doctor_ctx *c, struct doctor_row *r)
 {
 	if (c->bases_rc == 0)
-		set(r, ST_OK, xstrdup("the scratch and disk dirs are isolab's own"), NULL);
+		set(r, DOCTOR_OK, xstrdup("the scratch and disk dirs are isolab's own"), NULL);
 	else
-		set(r, ST_FAIL, xstrdup(c->bases_err.msg),
+		set(r, DOCTOR_FAIL, xstrdup(c->bases_err.msg),
 		    "make it root's and not writable by others (chown root: DIR; chmod 0755 DIR), "
 		    "or remove it if nothing of a live session is in it");
 }
@@ -484,7 +466,7 @@ static const struct doctor_check {
 	const char *title; /* the text line */
 	bool blocking;     /* the labs cannot run while it fails */
 	int fail_exit;     /* the exit status when it fails */
-	void (*run)(const struct doctor_ctx *c, struct result *r);
+	void (*run)(const struct doctor_ctx *c, struct doctor_row *r);
 } checks[] = {
 	{"engine-binary", "engine binary", true, EXIT_ENGINE, check_engine},
 	{"daemon", "daemon", true, EXIT_ENGINE, check_daemon},
@@ -499,83 +481,13 @@ static const struct doctor_check {
 	{"engine-behaviour", "engine at work", false, 0, check_engine_behaviour},
 };
 
-/* --- rendering --------------------------------------------------------------- */
-
-struct style {
-	bool utf8;
-	bool color;
-};
-
-static const struct {
-	const char *utf8, *ascii, *color;
-} marks[] = {
-	[ST_OK] = {"✓", "ok  ", "\033[32m"},
-	[ST_FAIL] = {"✗", "FAIL", "\033[1;31m"},
-	[ST_WARN] = {"!", "warn", "\033[33m"},
-	[ST_INFO] = {"i", "info", ""},
-};
-
-static void print_text(FILE *out, const struct result *rs, const struct style *st,
-		       bool can_run)
-{
-	/* Continuation lines start under the detail: mark, space, title, space. */
-	int pad = (st->utf8 ? 1 : 4) + 1 + 18 + 1;
-
-	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
-		const struct result *r = &rs[i];
-		const char *mark = st->utf8 ? marks[r->status].utf8 : marks[r->status].ascii;
-		bool col = st->color && *marks[r->status].color;
-
-		fprintf(out, "%s%s%s %-18s %s\n", col ? marks[r->status].color : "", mark,
-			col ? "\033[0m" : "", checks[i].title, r->detail);
-		for (size_t j = 0; j < r->more.n; j++)
-			fprintf(out, "%*s- %s\n", pad, "", r->more.v[j]);
-		if (r->fix && (r->status == ST_FAIL || r->status == ST_WARN))
-			fprintf(out, "%*sfix: %s\n", pad, "", r->fix);
-	}
-	if (can_run)
-		fputs("The labs can run here.\n", out);
-	else
-		fprintf(out, "The labs cannot run here yet: fix the checks marked %s.\n",
-			st->utf8 ? "✗" : "FAIL");
-}
-
-static int print_json(FILE *out, const struct result *rs)
-{
-	json_t *arr = json_array();
-	int rc;
-
-	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
-		const struct result *r = &rs[i];
-		struct strbuf detail = STRBUF_INIT;
-
-		strbuf_adds(&detail, r->detail);
-		for (size_t j = 0; j < r->more.n; j++)
-			strbuf_addf(&detail, "; %s", r->more.v[j]);
-		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:o}", "check", checks[i].id, "status",
-				       status_names[r->status], "detail", strbuf_str(&detail), "fix",
-				       r->fix ? json_string(r->fix) : json_null()));
-		strbuf_release(&detail);
-	}
-	rc = report_print_json(out, arr);
-	json_decref(arr);
-	return rc;
-}
-
-static bool locale_is_utf8(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
-}
-
 int cmd_doctor(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct result rs[ARRAY_SIZE(checks)];
+	struct doctor_row rs[ARRAY_SIZE(checks)];
 	struct doctor_ctx ctx;
 	bool json = false, can_run = true;
 	int status = EXIT_OK;
@@ -595,8 +507,10 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 	gather(&ctx, cli);
 	memset(rs, 0, sizeof(rs));
 	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		rs[i].id = checks[i].id;
+		rs[i].title = checks[i].title;
 		checks[i].run(&ctx, &rs[i]);
-		if (checks[i].blocking && rs[i].status == ST_FAIL) {
+		if (checks[i].blocking && rs[i].status == DOCTOR_FAIL) {
 			can_run = false;
 			/* The engine's exit status (3) wins over the image's (1). */
 			if (status == EXIT_OK || checks[i].fail_exit == EXIT_ENGINE)
@@ -604,14 +518,16 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (json) {
-		if (print_json(stdout, rs) < 0)
+		json_t *arr = report_doctor_json(rs, ARRAY_SIZE(rs));
+		if (report_print_json(stdout, arr) < 0)
 			status = status ? status : EXIT_EXPECT;
+		json_decref(arr);
 	} else {
-		struct style st = {
-			.utf8 = locale_is_utf8(),
+		struct report_opts ro = {
 			.color = cli->color && isatty(STDOUT_FILENO),
+			.ascii = !cli_utf8_locale(),
 		};
-		print_text(stdout, rs, &st, can_run);
+		report_doctor_text(stdout, rs, ARRAY_SIZE(rs), can_run, &ro);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
 		free(rs[i].detail);

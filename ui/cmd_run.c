@@ -1,9 +1,9 @@
 /* cmd_run.c: `isolab labs` and `isolab run`: the labs without the TUI, step
  * by step, as a transcript a learner can read in a terminal or a program
  * can read as JSON. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,12 +57,6 @@ void cmd_run_usage(FILE *out)
 	      out);
 }
 
-static bool utf8_locale(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && strcmp(cs, "UTF-8") == 0;
-}
-
 int cmd_labs(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -109,7 +103,7 @@ int cmd_labs(struct cli *cli, int argc, char **argv)
 		report_print_json(stdout, arr);
 		json_decref(arr);
 	} else {
-		struct report_opts ro = {.color = false, .ascii = !utf8_locale()};
+		struct report_opts ro = {.color = false, .ascii = !cli_utf8_locale()};
 
 		report_labs_table(stdout, &set, have ? &prog : NULL, &ro);
 		printf("\nRun one with: isolab run LAB   (or open the TUI: isolab)\n");
@@ -576,8 +570,11 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	status = run_args_parse(&r, argc, argv, &a);
 	if (status)
 		return status;
+	/* run_args_parse names the lab or fails with cli_usage_error, which the
+	 * analyser cannot see is never 0. */
+	assert(a.lab);
 	r.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !r.json;
-	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !utf8_locale()};
+	r.ro = (struct report_opts){.color = cli->color && isatty(STDOUT_FILENO), .ascii = !cli_utf8_locale()};
 
 	if (load_lab(&r, a.lab, a.accept, &set, &lab, &e) < 0)
 		return cli_fail(&e);

@@ -1,11 +1,13 @@
 /* main.c: isolab's entry point: the global options, the subcommand table
  * and dispatch. Subcommands parse their own options. */
 #include <errno.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "util.h"
@@ -63,6 +65,12 @@ static void usage(FILE *out)
 	      "\n"
 	      "Run labs only on an isolated VM you control. See isolab(1).\n",
 	      out);
+}
+
+bool cli_utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
 }
 
 int cli_fail(const struct err *e)

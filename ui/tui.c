@@ -8,13 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -653,12 +651,6 @@ void cmd_tui_usage(FILE *out)
 	      out);
 }
 
-static bool locale_utf8(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
-}
-
 static void load_labs(struct tui *t)
 {
 	struct err e = {0};
@@ -786,7 +778,7 @@ static bool tui_load(struct tui *t)
  * progress file had to say. */
 static void tui_open_screens(struct tui *t)
 {
-	t->utf8 = locale_utf8();
+	t->utf8 = cli_utf8_locale();
 	tui_glyphs_init(t->utf8);
 	term_start(t);
 	apply_scheme(t);

@@ -1,6 +1,7 @@
 /* test_target.c: a container's process confirmed from its cgroup, and
  * Docker's description set against the kernel's state (real inspect JSON
- * and real /proc fixtures captured on this machine). */
+ * and real /proc fixtures captured on this machine), and how the text says
+ * it. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -262,6 +263,52 @@ static void json_has_docker(void **state)
 	engine_containers_free(&cs);
 }
 
+/* The text: what Docker says as FIELD, VALUE lines, one bind a line, and
+ * each disagreement as three lines, Docker's word, the kernel's and why,
+ * the check named on the first. Not on a terminal: nothing is wrapped. */
+static void text_has_docker(void **state)
+{
+	(void)state;
+	struct target t = {0};
+	struct engine_containers cs;
+	struct report_opts o = {.color = false, .ascii = true};
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f;
+
+	pair("docker-sock-ro.json", 111, &cs, &t.snap);
+	t.docker = &cs.v[0];
+	target_disagreements(t.docker, &t.snap, &t.dis);
+	assert_non_null(f = open_memstream(&buf, &len));
+	target_text(f, &t, &o);
+	assert_int_equal(fclose(f), 0);
+	assert_true(tu_contains(buf, "\nWhat Docker says about "));
+	assert_true(tu_contains(buf, "\nFIELD          VALUE\n"));
+	assert_true(tu_contains(buf, "\nprivileged     no\n"));
+	assert_true(tu_contains(buf, "\nbinds          /var/run/docker.sock:/var/run/docker.sock:ro\n"));
+	assert_true(tu_contains(buf, "\nnamespaces     pid=default "));
+	assert_true(tu_contains(buf, "\nread-only root no\n"));
+	assert_true(tu_contains(buf, "\nWhere Docker and the kernel disagree ("));
+	assert_non_null(line = strstr(buf, "\ndocker-socket-ro "));
+	line++;
+	/* The check's line says what Docker says; the next two, under it, what
+	 * the kernel says and why it matters. */
+	size_t at = strcspn(line, "\n");
+	assert_true(tu_contains(line, " Docker: "));
+	assert_true((size_t)(strstr(line, " Docker: ") - line) < at);
+	char *next = line + at + 1;
+	assert_int_equal(next[0], ' ');
+	assert_true(strncmp(next + strspn(next, " "), "kernel: ", 8) == 0);
+	next += strcspn(next, "\n") + 1;
+	assert_true(strncmp(next + strspn(next, " "), "why:    ", 8) == 0);
+	assert_true(tu_contains(next, "fully usable"));
+	assert_null(strchr(buf, '\033'));
+	free(buf);
+	target_disagreements_free(&t.dis);
+	snapshot_free(&t.snap);
+	engine_containers_free(&cs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +318,7 @@ int main(void)
 		cmocka_unit_test(dropped_cap_present),
 		cmocka_unit_test(unreported_bind_and_modes),
 		cmocka_unit_test(json_has_docker),
+		cmocka_unit_test(text_has_docker),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
