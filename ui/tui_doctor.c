@@ -2,7 +2,8 @@
  * checks are `isolab doctor`'s own: the TUI runs `isolab doctor --json` as
  * a child through the exec job API (docker info can take a while; the
  * screen never waits for it) and shows what it said, with the fix of a
- * failing check, without leaving the TUI. */
+ * failing check, without leaving the TUI. The child is an event source
+ * (tui.h): tui.c polls it and knows nothing else of it. */
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "tui.h"
 
 #define DOCTOR_TIMEOUT_MS 60000
+
+static const struct tui_source_ops doctor_source;
 
 static void checks_free(struct tui_doctor *d)
 {
@@ -24,7 +27,7 @@ static void checks_free(struct tui_doctor *d)
 	d->n = 0;
 }
 
-void tui_doctor_free(struct tui_doctor *d)
+static void doctor_free(struct tui_doctor *d)
 {
 	if (d->job) {
 		struct exec_result res;
@@ -44,7 +47,8 @@ void tui_doctor_start(struct tui *t)
 	struct exec_opts o = {.path = "/proc/self/exe", .timeout_ms = DOCTOR_TIMEOUT_MS};
 	struct err e = {0};
 
-	tui_doctor_free(d);
+	tui_source_add(t, &doctor_source, d);
+	doctor_free(d);
 	d->done = false;
 	d->started_ms = util_now_ms();
 	argv_push(&a, "isolab");
@@ -58,16 +62,6 @@ void tui_doctor_start(struct tui *t)
 	}
 	argv_free(&a);
 	t->dirty = true;
-}
-
-size_t tui_doctor_pollfds(const struct tui *t, struct pollfd *fds, size_t max)
-{
-	return t->doctor.job ? exec_job_pollfds(t->doctor.job, fds, max) : 0;
-}
-
-int tui_doctor_timeout(const struct tui *t)
-{
-	return t->doctor.job ? exec_job_timeout_ms(t->doctor.job) : -1;
 }
 
 static enum tui_check_status status_of(const char *s)
@@ -113,9 +107,27 @@ static void parse(struct tui_doctor *d, const char *out)
 	json_decref(arr);
 }
 
-void tui_doctor_on_ready(struct tui *t, const struct pollfd *fds, size_t n)
+/* --- the event source ------------------------------------------------------------ */
+
+static size_t doctor_pollfds(struct tui *t, void *self, struct pollfd *fds, size_t max)
 {
-	struct tui_doctor *d = &t->doctor;
+	struct tui_doctor *d = self;
+
+	(void)t;
+	return d->job ? exec_job_pollfds(d->job, fds, max) : 0;
+}
+
+static int doctor_timeout(struct tui *t, void *self)
+{
+	struct tui_doctor *d = self;
+
+	(void)t;
+	return d->job ? exec_job_timeout_ms(d->job) : -1;
+}
+
+static void doctor_dispatch(struct tui *t, void *self, const struct pollfd *fds, size_t n)
+{
+	struct tui_doctor *d = self;
 	struct exec_result res;
 	struct err e = {0};
 
@@ -133,6 +145,20 @@ void tui_doctor_on_ready(struct tui *t, const struct pollfd *fds, size_t n)
 	d->done = true;
 	t->dirty = true;
 }
+
+static void doctor_destroy_source(struct tui *t, void *self)
+{
+	(void)t;
+	doctor_free(self);
+}
+
+static const struct tui_source_ops doctor_source = {
+	.name = "doctor",
+	.pollfds = doctor_pollfds,
+	.timeout_ms = doctor_timeout,
+	.dispatch = doctor_dispatch,
+	.destroy = doctor_destroy_source,
+};
 
 static const struct tui_check *find(const struct tui *t, const char *id)
 {
