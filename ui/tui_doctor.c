@@ -5,6 +5,7 @@
  * failing check, without leaving the TUI. The child is an event source
  * (tui.h): tui.c polls it and knows nothing else of it. */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,27 @@ static enum tui_check_status status_of(const char *s)
 	return TUI_CHECK_INFO;
 }
 
+/* One check of `isolab doctor --json`: {"check": s, "status": s, "detail":
+ * s, "fix": s or null}. */
+static int parse_check(json_t *v, struct tui_check *c, json_error_t *jerr)
+{
+	const char *id = NULL, *status = NULL, *detail = NULL;
+	json_t *fix = NULL;
+
+	if (json_unpack_ex(v, jerr, 0, "{s:s, s:s, s:s, s:o}", "check", &id, "status", &status,
+			   "detail", &detail, "fix", &fix) < 0)
+		return -1;
+	if (!json_is_string(fix) && !json_is_null(fix)) {
+		snprintf(jerr->text, sizeof(jerr->text), "fix: neither a string nor null");
+		return -1;
+	}
+	c->id = xstrdup(id);
+	c->status = status_of(status);
+	c->detail = xstrdup(detail);
+	c->fix = json_is_string(fix) ? xstrdup(json_string_value(fix)) : NULL;
+	return 0;
+}
+
 static void parse(struct tui_doctor *d, const char *out)
 {
 	json_error_t jerr;
@@ -85,24 +107,19 @@ static void parse(struct tui_doctor *d, const char *out)
 	json_t *v;
 
 	if (!json_is_array(arr)) {
-		d->error = xasprintf("isolab doctor --json printed no result (%s)", jerr.text);
+		d->error = xasprintf("isolab doctor --json printed no result (%s)",
+				     arr ? "not an array" : jerr.text);
 		json_decref(arr);
 		return;
 	}
 	d->v = xcalloc(json_array_size(arr) + 1, sizeof(*d->v));
 	json_array_foreach(arr, i, v) {
-		const char *id = json_string_value(json_object_get(v, "check"));
-		const char *detail = json_string_value(json_object_get(v, "detail"));
-		const char *fix = json_string_value(json_object_get(v, "fix"));
-		struct tui_check *c;
-
-		if (!id)
-			continue;
-		c = &d->v[d->n++];
-		c->id = xstrdup(id);
-		c->status = status_of(json_string_value(json_object_get(v, "status")));
-		c->detail = xstrdup(detail ? detail : "");
-		c->fix = fix ? xstrdup(fix) : NULL;
+		if (parse_check(v, &d->v[d->n], &jerr) < 0) {
+			d->error = xasprintf("isolab doctor --json: check %zu: %s", i + 1, jerr.text);
+			checks_free(d);
+			break;
+		}
+		d->n++;
 	}
 	json_decref(arr);
 }

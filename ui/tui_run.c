@@ -255,38 +255,43 @@ static void add_event(struct tui_run *r, enum step_event_kind kind, bool error, 
 	r->n_events++;
 }
 
+/* One line of the child's stream: {"transcript": {...}} or {"kind": s,
+ * "text": s}, kind one of event_names or "error". */
 static void on_line(struct tui_run *r, const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(line, len, 0, &jerr);
-	const char *kind, *text;
-	json_t *tr;
+	const char *kind = NULL, *text = NULL;
+	json_t *tr = NULL;
 
 	if (!o) {
 		add_event(r, STEP_EV_NOTE, false, "(a line the step runner sent could not be read)");
 		return;
 	}
-	tr = json_object_get(o, "transcript");
-	if (json_is_object(tr)) {
-		json_decref(r->transcript);
-		r->transcript = json_incref(tr);
-		json_decref(o);
-		return;
-	}
-	kind = json_string_value(json_object_get(o, "kind"));
-	text = json_string_value(json_object_get(o, "text"));
-	if (kind && text) {
-		if (strcmp(kind, "error") == 0) {
-			free(r->error);
-			r->error = xstrdup(text);
-			add_event(r, STEP_EV_NOTE, true, text);
+	if (json_unpack_ex(o, NULL, 0, "{s:o}", "transcript", &tr) == 0) {
+		if (json_is_object(tr)) {
+			json_decref(r->transcript);
+			r->transcript = json_incref(tr);
 		} else {
-			enum step_event_kind k = STEP_EV_NOTE;
-			for (size_t i = 0; i < ARRAY_SIZE(event_names); i++)
-				if (strcmp(kind, event_names[i]) == 0)
-					k = (enum step_event_kind)i;
-			add_event(r, k, false, text);
+			add_event(r, STEP_EV_NOTE, false,
+				  "(the step runner sent a transcript that is not a JSON object)");
 		}
+	} else if (json_unpack_ex(o, &jerr, 0, "{s:s, s:s}", "kind", &kind, "text", &text) < 0) {
+		cleanup_free char *msg =
+			xasprintf("(a line the step runner sent is neither an event nor the transcript: "
+				  "%s)",
+				  jerr.text);
+		add_event(r, STEP_EV_NOTE, false, msg);
+	} else if (strcmp(kind, "error") == 0) {
+		free(r->error);
+		r->error = xstrdup(text);
+		add_event(r, STEP_EV_NOTE, true, text);
+	} else {
+		enum step_event_kind k = STEP_EV_NOTE;
+		for (size_t i = 0; i < ARRAY_SIZE(event_names); i++)
+			if (strcmp(kind, event_names[i]) == 0)
+				k = (enum step_event_kind)i;
+		add_event(r, k, false, text);
 	}
 	json_decref(o);
 }
