@@ -85,19 +85,42 @@ static __attribute__((noreturn)) void child_fail(FILE *out, const char *msg)
 	_exit(1);
 }
 
+/* ISOLAB_TUI_REPLAY_DELAY_MS: milliseconds from 0 to a minute, 300 when
+ * unset or empty; -1 for anything else. */
+static int replay_delay_ms(const char *d)
+{
+	char *end = NULL;
+	long ms;
+
+	if (!d || !*d)
+		return 300;
+	errno = 0;
+	ms = strtol(d, &end, 10);
+	if (errno || end == d || *end || ms < 0 || ms > 60000)
+		return -1;
+	return (int)ms;
+}
+
 static __attribute__((noreturn)) void child_replay(FILE *out, const char *dir,
 						    const struct lab *lab,
 						    const struct lab_step *step, int cancel_fd)
 {
 	cleanup_free char *path = xasprintf("%s/%s.%s.json", dir, lab->id, step->id);
 	const char *d = getenv("ISOLAB_TUI_REPLAY_DELAY_MS");
+	int delay = replay_delay_ms(d);
 	struct pollfd pfd = {.fd = cancel_fd, .events = POLLIN};
 	json_error_t jerr;
 	json_t *tr;
 
+	if (delay < 0) {
+		cleanup_free char *msg = xasprintf("ISOLAB_TUI_REPLAY_DELAY_MS=%s: not a number of "
+						   "milliseconds from 0 to 60000",
+						   d);
+		child_fail(out, msg);
+	}
 	child_write(out, json_pack("{s:s, s:s}", "kind", "phase", "text",
 				   "replaying a recorded transcript (ISOLAB_TUI_REPLAY)"));
-	if (poll(&pfd, 1, d ? atoi(d) : 300) > 0)
+	if (poll(&pfd, 1, delay) > 0)
 		child_fail(out, "interrupted");
 	tr = json_load_file(path, 0, &jerr);
 	if (!tr) {
