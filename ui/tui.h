@@ -440,6 +440,10 @@ void tui_toggle_present(struct tui *t);
 void tui_redraw_now(struct tui *t);
 /* Save progress; a failure becomes a message, never an exit. */
 void tui_progress_save(struct tui *t);
+/* The test hook ISOLAB_TUI_REPLAY=DIR (tui_run.c): every step replays
+ * DIR/LAB.STEP.json, a recorded transcript, and starts no container, so
+ * the session opens without the engine. NULL when unset or empty. */
+const char *tui_replay_dir(void);
 /* Open the session if it is not: 0, or -1 with a message shown. */
 int tui_session_ensure(struct tui *t);
 /* Restore the terminal and print msg; then close the session and exit. */

@@ -144,7 +144,7 @@ static __attribute__((noreturn)) void child_main(struct tui *t, const struct lab
 	sigset_t none;
 	int cancel[2], devnull;
 	FILE *out;
-	const char *replay = getenv("ISOLAB_TUI_REPLAY");
+	const char *replay = tui_replay_dir();
 
 	/* Dispositions first, while every signal is still blocked: nothing of
 	 * the parent's (the session's self-pipe, the terminal restore) may
@@ -183,7 +183,7 @@ static __attribute__((noreturn)) void child_main(struct tui *t, const struct lab
 
 	/* The engine is the parent's copy; its cancel fd is ours now. */
 	t->eng.cancel_fd = cancel[0];
-	if (replay && *replay)
+	if (replay)
 		child_replay(out, replay, lab, step, cancel[0]);
 
 	if (t->eng_rc < 0)
