@@ -22,7 +22,9 @@ TUI_SESSIONS=()
 
 # SHELL: the server runs each pane's command with it, and a user whose
 # login shell is nologin (nobody, for a run without root) would get none.
-T() { SHELL=/bin/sh tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
+# bash, which execs a lone command, so that the pane's process is the
+# wrapper and tui_pid finds isolab as its child (dash forks first).
+T() { SHELL=$BASH tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
 tui_cleanup() {
 	local s ids
