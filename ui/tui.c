@@ -616,10 +616,11 @@ struct polled {
 	size_t at, n;
 };
 
-/* Every source's descriptors after fds[n]; the new count. */
-static size_t sources_pollfds(struct tui *t, struct pollfd *fds, size_t n, struct polled *slot)
+/* The descriptors of the first count sources after fds[n]; the new n. */
+static size_t sources_pollfds(struct tui *t, size_t count, struct pollfd *fds, size_t n,
+			      struct polled *slot)
 {
-	for (size_t i = 0; i < t->n_sources; i++) {
+	for (size_t i = 0; i < count; i++) {
 		const struct tui_source *s = &t->sources[i];
 		slot[i].at = n;
 		slot[i].n = s->ops->pollfds(t, s->self, fds + n, TUI_SOURCE_MAX_FDS);
@@ -651,7 +652,7 @@ static int loop(struct tui *t)
 
 	while (!t->quit) {
 		struct pollfd fds[MAX_FDS];
-		struct polled slot[TUI_MAX_SOURCES];
+		struct polled slot[TUI_MAX_SOURCES] = {{0, 0}};
 		size_t n = 0, sess_at = (size_t)-1, polled;
 		int rc;
 
@@ -672,7 +673,7 @@ static int loop(struct tui *t)
 		}
 		/* A source a key adds below is polled from the next round. */
 		polled = t->n_sources;
-		n = sources_pollfds(t, fds, n, slot);
+		n = sources_pollfds(t, polled, fds, n, slot);
 
 		rc = poll(fds, n, loop_timeout(t));
 		if (rc < 0 && errno != EINTR)
