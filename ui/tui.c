@@ -290,7 +290,8 @@ int tui_session_ensure(struct tui *t)
 	free(t->session_error);
 	t->session_error = NULL;
 	/* A replay starts no container: its session needs no engine (and
-	 * sweeps none), so that the TUI tests replay without one. */
+	 * looks for no container to sweep), so the TUI tests replay
+	 * without one. */
 	if (session_open(&t->session, tui_replay_dir() ? NULL : &t->eng, NULL, &e) < 0) {
 		t->session_error = xstrdup(e.msg);
 		tui_message(t, TC_FAIL, "No session: %s", e.msg);
