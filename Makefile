@@ -117,13 +117,14 @@ $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/lib $(TEST_CFLAGS) -o $@ $< $(RUNNER_OBJ) $(HARNESS_OBJ) $(PKG_LIBS) $(TEST_LIBS)
 
-# The ui/ unit tests (test_tui_*.c): the TUI's layout, linked with the ui
-# files that lay text out, and no terminal. Static pattern rules: they win
-# over the pattern rules of the other tests.
-UI_TEST_SRC := ui/tui_compare.c ui/tui_text.c ui/tui_colors.c
+# The ui/ unit tests (test_tui_*.c, test_cli.c): the TUI's layout and the
+# global options, linked with the ui files that lay text out and parse
+# them, and no terminal. Static pattern rules: they win over the pattern
+# rules of the other tests.
+UI_TEST_SRC := ui/tui_compare.c ui/tui_text.c ui/tui_colors.c ui/cli.c
 UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(B)/%.o)
 SAN_UI_TEST_OBJ := $(UI_TEST_SRC:%.c=$(SAN)/%.o)
-UI_UNIT_SRC := $(sort $(wildcard tests/unit/test_tui_*.c))
+UI_UNIT_SRC := $(sort $(wildcard tests/unit/test_tui_*.c) tests/unit/test_cli.c)
 
 $(UI_UNIT_SRC:tests/%.c=$(B)/tests/%): $(B)/tests/%: tests/%.c $(RUNNER_OBJ) $(UI_TEST_OBJ) $(HARNESS_OBJ)
 	@mkdir -p $(dir $@)

@@ -27,6 +27,25 @@ struct cli_command {
 /* Whether the locale's character set is UTF-8 (setlocale has run): the
  * one test every face makes before it writes ✓ ✗ or a box line. */
 bool cli_utf8_locale(void);
+
+/* cli.c. The defaults the environment sets: ISOLAB_ENGINE (else
+ * "docker"), NO_COLOR (set and not empty: no colour), ISOLAB_ISOLATED_VM=1. */
+void cli_defaults(struct cli *cli);
+
+enum cli_globals {
+	CLI_GLOBALS_RUN,     /* argv[1], if any, is the command */
+	CLI_GLOBALS_VERSION, /* -V/--version: print the version and exit 0 */
+	CLI_GLOBALS_HELP,    /* -h/--help with no command: isolab's usage, exit 0 */
+	CLI_GLOBALS_BAD,     /* a usage error, said on stderr: exit EXIT_USAGE */
+};
+/* Take the global options (--no-color, --yes-isolated-vm, --engine PATH or
+ * --engine=PATH, -h/--help, -V/--version) out of argv wherever they stand
+ * before "--", so that `isolab --no-color inspect` and `isolab inspect
+ * --no-color` both work; what is left, "--" and after included, stays in
+ * order for the command, and argv[*argc] is NULL. -h after a command sets
+ * cli->help: that command's help. */
+enum cli_globals cli_take_globals(struct cli *cli, int *argc, char **argv);
+
 /* Print "isolab: <msg>" to stderr and return the error's exit code. */
 int cli_fail(const struct err *e);
 /* Print a usage error with a pointer to --help; returns EXIT_USAGE. */

@@ -1,13 +1,9 @@
-/* main.c: isolab's entry point: the global options, the subcommand table
- * and dispatch. Subcommands parse their own options. */
+/* main.c: isolab's entry point: the subcommand table and dispatch, after
+ * the global options (cli.c). Subcommands parse their own options. */
 #include <errno.h>
-#include <langinfo.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 #include "util.h"
@@ -67,87 +63,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-bool cli_utf8_locale(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
-}
-
-int cli_fail(const struct err *e)
-{
-	fprintf(stderr, "isolab: %s\n", e->msg);
-	return e->exit ? e->exit : EXIT_EXPECT;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("isolab: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'isolab %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-	return EXIT_USAGE;
-}
-
-/* Take the global options out of argv wherever they stand (before "--"),
- * so that `isolab --no-color inspect` and `isolab inspect --no-color` both
- * work; what is left goes to the subcommand. Returns -1 on a bad option,
- * 1 when the process should exit with *code. */
-static int take_globals(struct cli *cli, int *argc, char **argv, int *code)
-{
-	int out = 1;
-	bool version = false;
-	bool seen_cmd = false;
-
-	for (int i = 1; i < *argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--") == 0) {
-			while (i < *argc)
-				argv[out++] = argv[i++];
-			break;
-		}
-		if (strcmp(a, "--no-color") == 0) {
-			cli->color = false;
-		} else if (strcmp(a, "--yes-isolated-vm") == 0) {
-			cli->yes_vm = true;
-		} else if (strcmp(a, "--engine") == 0) {
-			if (i + 1 >= *argc) {
-				*code = cli_usage_error(NULL, "--engine needs a path");
-				return 1;
-			}
-			cli->engine = argv[++i];
-		} else if (util_str_has_prefix(a, "--engine=")) {
-			cli->engine = a + strlen("--engine=");
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			cli->help = true;
-		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			version = true;
-		} else {
-			if (a[0] != '-')
-				seen_cmd = true;
-			argv[out++] = argv[i];
-		}
-	}
-	argv[out] = NULL;
-	*argc = out;
-	if (version) {
-		printf("isolab %s\n", ISOLAB_VERSION);
-		*code = EXIT_OK;
-		return 1;
-	}
-	if (cli->help && !seen_cmd) {
-		usage(stdout);
-		*code = EXIT_OK;
-		return 1;
-	}
-	return 0;
-}
-
 /* Every write to stdout is checked here at once: stdio keeps the first
  * failure in ferror(), and the final flush and close fail on a full disk
  * (`> /dev/full`) where each printf seemed to succeed. */
@@ -168,24 +83,22 @@ static int output_done(int code)
 
 int main(int argc, char **argv)
 {
-	/* no-color.org: a NO_COLOR that is set and not empty turns colour off. */
-	const char *no_color = getenv("NO_COLOR");
-	struct cli cli = {
-		.prog = "isolab",
-		.engine = getenv("ISOLAB_ENGINE"),
-		.color = no_color == NULL || no_color[0] == '\0',
-	};
-	const char *vm = getenv("ISOLAB_ISOLATED_VM");
-	int code = 0;
+	struct cli cli;
 
 	setlocale(LC_ALL, "");
-	if (vm && strcmp(vm, "1") == 0)
-		cli.yes_vm = true;
-	if (!cli.engine || !*cli.engine)
-		cli.engine = "docker";
-
-	if (take_globals(&cli, &argc, argv, &code))
-		return code;
+	cli_defaults(&cli);
+	switch (cli_take_globals(&cli, &argc, argv)) {
+	case CLI_GLOBALS_BAD:
+		return EXIT_USAGE;
+	case CLI_GLOBALS_VERSION:
+		printf("isolab %s\n", ISOLAB_VERSION);
+		return EXIT_OK;
+	case CLI_GLOBALS_HELP:
+		usage(stdout);
+		return EXIT_OK;
+	case CLI_GLOBALS_RUN:
+		break;
+	}
 
 	/* No command (perhaps --present or --demo LAB): the lab runner. */
 	if (argc < 2 || argv[1][0] == '-')

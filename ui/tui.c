@@ -2,9 +2,10 @@
  * terminal (ncursesw; restored on every way out: normal quit, fatal
  * error, SIGINT/SIGTERM/SIGHUP, a crash), the screen stack, and the event
  * loop: one poll() over the terminal, a self-pipe for signals, the
- * session's signal pipe, the step child's pipe and the doctor's child, with
- * a timeout only when something is due (a spinner, a demo, a deadline).
- * Nothing spins. */
+ * session's signal pipe and the descriptors of every event source (the
+ * step child, the doctor's child: tui.h's struct tui_source_ops), with a
+ * timeout only when something is due (a spinner, a demo, a source's
+ * deadline). Nothing spins. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -175,17 +176,68 @@ static void apply_scheme(struct tui *t)
 	t->dirty = true;
 }
 
+/* --- event sources -------------------------------------------------------------- */
+
+void tui_source_add(struct tui *t, const struct tui_source_ops *ops, void *self)
+{
+	for (size_t i = 0; i < t->n_sources; i++)
+		if (t->sources[i].ops == ops && t->sources[i].self == self)
+			return;
+	if (t->n_sources == TUI_MAX_SOURCES)
+		tui_fatal(t, "too many event sources (%s)", ops->name);
+	t->sources[t->n_sources++] = (struct tui_source){ops, self};
+}
+
+/* Whatever runs, stopped (quitting, a fatal error, a signal). */
+static void sources_stop(struct tui *t)
+{
+	for (size_t i = t->n_sources; i-- > 0;)
+		if (t->sources[i].ops->stop)
+			t->sources[i].ops->stop(t, t->sources[i].self);
+}
+
+static void sources_destroy(struct tui *t)
+{
+	sources_stop(t);
+	while (t->n_sources) {
+		struct tui_source *s = &t->sources[--t->n_sources];
+		if (s->ops->destroy)
+			s->ops->destroy(t, s->self);
+		memset(s, 0, sizeof(*s));
+	}
+}
+
+/* Why q must wait, or NULL. */
+static const char *sources_busy(struct tui *t)
+{
+	for (size_t i = 0; i < t->n_sources; i++) {
+		const char *why = t->sources[i].ops->busy ? t->sources[i].ops->busy(t, t->sources[i].self)
+							 : NULL;
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+/* Ctrl-C: true when a source stopped something. */
+static bool sources_interrupt(struct tui *t)
+{
+	bool used = false;
+
+	for (size_t i = 0; i < t->n_sources; i++)
+		if (t->sources[i].ops->interrupt && t->sources[i].ops->interrupt(t, t->sources[i].self))
+			used = true;
+	return used;
+}
+
 /* --- the session, closed on every way out ---------------------------------------- */
 
 static void session_end(struct tui *t, bool quiet)
 {
 	struct err e = {0};
 
-	if (t->run) {
-		tui_run_stop(t->run);
-		tui_run_free(t->run);
-		t->run = NULL;
-	}
+	/* Nothing of a step may still run when its containers are removed. */
+	sources_stop(t);
 	if (!t->session_open)
 		return;
 	if (session_close(&t->session, &e) < 0 && !quiet)
@@ -218,6 +270,13 @@ void tui_fatal(struct tui *t, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+const char *tui_replay_dir(void)
+{
+	const char *dir = getenv("ISOLAB_TUI_REPLAY");
+
+	return dir && *dir ? dir : NULL;
+}
+
 int tui_session_ensure(struct tui *t)
 {
 	struct err e = {0};
@@ -228,7 +287,10 @@ int tui_session_ensure(struct tui *t)
 	tui_redraw_now(t);
 	free(t->session_error);
 	t->session_error = NULL;
-	if (session_open(&t->session, &t->eng, NULL, &e) < 0) {
+	/* A replay starts no container: its session needs no engine (and
+	 * looks for no container to sweep), so the TUI tests replay
+	 * without one. */
+	if (session_open(&t->session, tui_replay_dir() ? NULL : &t->eng, NULL, &e) < 0) {
 		t->session_error = xstrdup(e.msg);
 		tui_message(t, TC_FAIL, "No session: %s", e.msg);
 		return -1;
@@ -463,18 +525,18 @@ static void global_key(struct tui *t, int key)
 		clearok(stdscr, TRUE);
 		break;
 	case TUI_KEY_CTRL('c'):
-		if (tui_run_is_busy(t))
-			tui_run_cancel(t, t->run);
-		else
+		if (!sources_interrupt(t))
 			quit_all(t);
 		break;
 	case 'q':
-	case TUI_FN(KEY_F(10)):
-		if (tui_run_is_busy(t))
-			tui_message(t, TC_WARN, "A step is running: Esc cancels it first.");
+	case TUI_FN(KEY_F(10)): {
+		const char *why = sources_busy(t);
+		if (why)
+			tui_message(t, TC_WARN, "%s", why);
 		else
 			tui_pop(t);
 		break;
+	}
 	case TUI_FN(KEY_RESIZE):
 		resize(t);
 		break;
@@ -545,7 +607,43 @@ static int read_signals(struct tui *t)
 
 /* --- the loop ------------------------------------------------------------------------ */
 
-#define MAX_FDS (4 + EXEC_JOB_MAX_POLLFDS)
+/* The terminal, the signal pipe, the session's, and every source's. */
+#define MAX_FDS (3 + TUI_MAX_SOURCES * TUI_SOURCE_MAX_FDS)
+
+/* Where each source's descriptors are in the poll set. */
+struct polled {
+	size_t at, n;
+};
+
+/* The descriptors of the first count sources after fds[n]; the new n. */
+static size_t sources_pollfds(struct tui *t, size_t count, struct pollfd *fds, size_t n,
+			      struct polled *slot)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct tui_source *s = &t->sources[i];
+		slot[i].at = n;
+		slot[i].n = s->ops->pollfds(t, s->self, fds + n, TUI_SOURCE_MAX_FDS);
+		n += slot[i].n;
+	}
+	return n;
+}
+
+/* The poll timeout: the nearest of the screens' wake-up and the sources'
+ * deadlines; -1 when nothing is due. */
+static int loop_timeout(struct tui *t)
+{
+	long long now = util_now_ms();
+	int timeout = -1;
+
+	if (t->wake_at >= 0)
+		timeout = t->wake_at > now ? (int)(t->wake_at - now) : 0;
+	for (size_t i = 0; i < t->n_sources; i++) {
+		int dt = t->sources[i].ops->timeout_ms(t, t->sources[i].self);
+		if (dt >= 0 && (timeout < 0 || dt < timeout))
+			timeout = dt;
+	}
+	return timeout;
+}
 
 static int loop(struct tui *t)
 {
@@ -553,9 +651,9 @@ static int loop(struct tui *t)
 
 	while (!t->quit) {
 		struct pollfd fds[MAX_FDS];
-		size_t n = 0, doctor_at, run_at = (size_t)-1, sess_at = (size_t)-1;
-		long long now;
-		int timeout, rc;
+		struct polled slot[TUI_MAX_SOURCES] = {{0, 0}};
+		size_t n = 0, sess_at = (size_t)-1, polled;
+		int rc;
 
 		/* Every screen learns of what changed; then one draw. */
 		t->wake_at = -1;
@@ -564,8 +662,6 @@ static int loop(struct tui *t)
 				t->stack[i].ops->on_tick(t, t->stack[i].self);
 		if (t->quit)
 			break;
-		if (t->run)
-			tui_run_on_timer(t, t->run);
 		draw_and_refresh(t);
 
 		fds[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
@@ -574,29 +670,11 @@ static int loop(struct tui *t)
 			sess_at = n;
 			fds[n++] = (struct pollfd){.fd = session_cancel_fd(&t->session), .events = POLLIN};
 		}
-		if (tui_run_fd(t->run) >= 0) {
-			run_at = n;
-			fds[n++] = (struct pollfd){.fd = tui_run_fd(t->run), .events = POLLIN};
-		}
-		doctor_at = n;
-		n += tui_doctor_pollfds(t, fds + n, MAX_FDS - n);
+		/* A source a key adds below is polled from the next round. */
+		polled = t->n_sources;
+		n = sources_pollfds(t, polled, fds, n, slot);
 
-		now = util_now_ms();
-		timeout = -1;
-		if (t->wake_at >= 0)
-			timeout = t->wake_at > now ? (int)(t->wake_at - now) : 0;
-		if (t->resweep_at > 0) {
-			int left = t->resweep_at > now ? (int)(t->resweep_at - now) : 0;
-			if (timeout < 0 || left < timeout)
-				timeout = left;
-		}
-		{
-			int dt = tui_doctor_timeout(t);
-			if (dt >= 0 && (timeout < 0 || dt < timeout))
-				timeout = dt;
-		}
-
-		rc = poll(fds, n, timeout);
+		rc = poll(fds, n, loop_timeout(t));
 		if (rc < 0 && errno != EINTR)
 			tui_fatal(t, "poll: %s", strerror(errno));
 		t->tick++;
@@ -608,16 +686,9 @@ static int loop(struct tui *t)
 			signo = SIGTERM;
 		if (signo)
 			break;
-		if (rc > 0 && run_at != (size_t)-1 && fds[run_at].revents)
-			tui_run_on_ready(t, t->run);
-		if (t->doctor.job)
-			tui_doctor_on_ready(t, fds + doctor_at, rc > 0 ? n - doctor_at : 0);
-		if (t->resweep_at > 0 && util_now_ms() >= t->resweep_at) {
-			struct err e = {0};
-			t->resweep_at = 0;
-			if (t->session_open)
-				session_remove_step(&t->session, t->resweep_lab, t->resweep_step, &e);
-		}
+		for (size_t i = 0; i < polled; i++)
+			t->sources[i].ops->dispatch(t, t->sources[i].self, fds + slot[i].at,
+						    rc > 0 ? slot[i].n : 0);
 		if (rc > 0 && (fds[0].revents & (POLLHUP | POLLERR)) && !(fds[0].revents & POLLIN)) {
 			/* The terminal went away: nothing to draw on. */
 			signo = SIGHUP;
@@ -674,7 +745,7 @@ static void teardown(struct tui *t)
 {
 	while (t->depth)
 		tui_pop(t);
-	tui_doctor_free(&t->doctor);
+	sources_destroy(t);
 	if (t->runtime_loaded) {
 		host_facts_free(&t->facts);
 		if (t->host_rc == 0)
@@ -689,8 +760,6 @@ static void teardown(struct tui *t)
 	free(t->progress_error);
 	free(t->msg);
 	free(t->session_error);
-	free(t->resweep_lab);
-	free(t->resweep_step);
 	/* The dispositions isolab found, before the pipe closes. */
 	for (size_t i = 0; saved_acts && i < ARRAY_SIZE(piped); i++)
 		sigaction(piped[i], &saved_act[i], NULL);
@@ -782,7 +851,6 @@ static void tui_open_screens(struct tui *t)
 	tui_glyphs_init(t->utf8);
 	term_start(t);
 	apply_scheme(t);
-	tui_doctor_start(t);
 	tui_home_open(t);
 	if (t->progress.notice)
 		tui_message(t, TC_WARN, "%s", t->progress.notice);
@@ -829,8 +897,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		tui_message(t, TC_MESSAGE, "Removing this session's containers, scratch dir and witness...");
 		tui_redraw_now(t);
 	}
-	if (t->run)
-		tui_run_stop(t->run);
+	sources_stop(t);
 	term_end(t);
 	session_end(t, false);
 	teardown(t);

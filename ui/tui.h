@@ -1,8 +1,12 @@
 /* tui.h: what the TUI's files (ui/tui*.c) share: the application state, the
- * screen vtable, colours named by meaning, glyphs with their ASCII
- * fallbacks, a styled-line document that screens lay text out into, the
- * step child, and the doctor's status. Nothing outside ui/tui*.c includes
- * it; ui/cli.h declares the entry point, cmd_tui. */
+ * screen vtable, the event source vtable, colours named by meaning, glyphs
+ * with their ASCII fallbacks, a styled-line document that screens lay text
+ * out into, the step child, and the doctor's status. Nothing outside
+ * ui/tui*.c includes it; ui/cli.h declares the entry point, cmd_tui.
+ *
+ * Who depends on whom: tui.c (the terminal, the screen stack, the loop)
+ * knows screens and sources only through their vtables; the screens
+ * (tui_screen_*.c) and the sources (tui_run.c, tui_doctor.c) call tui.c. */
 #ifndef ISOLAB_TUI_H
 #define ISOLAB_TUI_H
 
@@ -11,6 +15,7 @@
 #endif
 #include <curses.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -318,6 +323,49 @@ struct tui_screen {
 
 #define TUI_MAX_SCREENS 8
 
+/* --- event sources ------------------------------------------------------------ */
+
+/* What runs beside the screens (the step child, the doctor's checks) is an
+ * event source: it registers with tui.c, whose one poll() watches its
+ * descriptors beside the terminal's and the signal pipes, and whose
+ * timeout is its next deadline when that comes first. tui.c knows a
+ * source only by these ops; each gets the application and the self it
+ * registered with. Only pollfds, timeout_ms and dispatch are required. */
+struct tui_source_ops {
+	const char *name;
+	/* The descriptors to watch now, at most max of them, into fds (events
+	 * set, revents 0); returns how many (0: none now). */
+	size_t (*pollfds)(struct tui *t, void *self, struct pollfd *fds, size_t max);
+	/* Milliseconds to its next deadline (0: due now), or -1: none. */
+	int (*timeout_ms)(struct tui *t, void *self);
+	/* After every poll that no signal ended: its descriptors as pollfds
+	 * gave them, with their revents (n is 0 when poll found nothing ready);
+	 * act on what is ready and on every deadline that passed. */
+	void (*dispatch)(struct tui *t, void *self, const struct pollfd *fds, size_t n);
+	/* Why q must not close the screen now (a sentence), or NULL. */
+	const char *(*busy)(struct tui *t, void *self);
+	/* Ctrl-C: true when it stopped something (then isolab does not quit). */
+	bool (*interrupt)(struct tui *t, void *self);
+	/* isolab is ending: stop what runs, in bounded time, before the session
+	 * closes. May come more than once, and from the exit handler. */
+	void (*stop)(struct tui *t, void *self);
+	/* The end: free what it holds. Once, after stop. */
+	void (*destroy)(struct tui *t, void *self);
+};
+
+struct tui_source {
+	const struct tui_source_ops *ops;
+	void *self;
+};
+
+#define TUI_MAX_SOURCES 4
+/* The most descriptors one source watches at a time. */
+#define TUI_SOURCE_MAX_FDS EXEC_JOB_MAX_POLLFDS
+
+/* Register a source; the same ops and self again is a no-op. Sources stay
+ * until the end (teardown stops and destroys them, last first). */
+void tui_source_add(struct tui *t, const struct tui_source_ops *ops, void *self);
+
 struct tui {
 	struct cli *cli;
 	bool utf8;
@@ -371,6 +419,9 @@ struct tui {
 	long long resweep_at; /* a second look for a cancelled docker run's container */
 	char *resweep_lab, *resweep_step;
 
+	struct tui_source sources[TUI_MAX_SOURCES];
+	size_t n_sources;
+
 	int sig_rd, sig_wr;
 };
 
@@ -389,6 +440,10 @@ void tui_toggle_present(struct tui *t);
 void tui_redraw_now(struct tui *t);
 /* Save progress; a failure becomes a message, never an exit. */
 void tui_progress_save(struct tui *t);
+/* The test hook ISOLAB_TUI_REPLAY=DIR (tui_run.c): every step replays
+ * DIR/LAB.STEP.json, a recorded transcript, and starts no container, so
+ * the session opens without the engine. NULL when unset or empty. */
+const char *tui_replay_dir(void);
 /* Open the session if it is not: 0, or -1 with a message shown. */
 int tui_session_ensure(struct tui *t);
 /* Restore the terminal and print msg; then close the session and exit. */
@@ -397,31 +452,19 @@ __attribute__((noreturn)) void tui_fatal(struct tui *t, const char *fmt, ...)
 /* A key bar: entries drawn at row y. */
 void tui_draw_bar(struct tui *t, int y, const struct tui_keyhelp *bar);
 
-/* tui_run.c */
+/* tui_run.c: the step child, an event source of its own (registered by
+ * its first start). */
 int tui_run_start(struct tui *t, const struct lab *lab, const struct lab_step *step,
 		  struct err *e);
-/* The fd to poll, or -1. */
-int tui_run_fd(const struct tui_run *r);
-void tui_run_on_ready(struct tui *t, struct tui_run *r);
 /* SIGTERM to the child's group; it ends within a deadline or is killed. */
 void tui_run_cancel(struct tui *t, struct tui_run *r);
-/* Deadlines of a cancel in progress. */
-void tui_run_on_timer(struct tui *t, struct tui_run *r);
-/* Kill and reap at once. */
-void tui_run_abort(struct tui_run *r);
-/* Quitting: SIGTERM, a short grace for the docker call in flight to be
- * cancelled, then SIGKILL; reaped in every case. */
-void tui_run_stop(struct tui_run *r);
 void tui_run_free(struct tui_run *r);
 /* A step runs (or is being cancelled). */
 bool tui_run_is_busy(const struct tui *t);
 
-/* tui_doctor.c */
+/* tui_doctor.c: `isolab doctor --json` as a child, an event source (registered
+ * by the first start). */
 void tui_doctor_start(struct tui *t);
-size_t tui_doctor_pollfds(const struct tui *t, struct pollfd *fds, size_t max);
-void tui_doctor_on_ready(struct tui *t, const struct pollfd *fds, size_t n);
-int tui_doctor_timeout(const struct tui *t);
-void tui_doctor_free(struct tui_doctor *d);
 /* Draw the home status lines (at most rows) from the checks. */
 int tui_doctor_draw_status(struct tui *t, int y, int rows);
 void tui_doctor_open(struct tui *t);

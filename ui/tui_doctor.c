@@ -2,8 +2,10 @@
  * checks are `isolab doctor`'s own: the TUI runs `isolab doctor --json` as
  * a child through the exec job API (docker info can take a while; the
  * screen never waits for it) and shows what it said, with the fix of a
- * failing check, without leaving the TUI. */
+ * failing check, without leaving the TUI. The child is an event source
+ * (tui.h): tui.c polls it and knows nothing else of it. */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,8 @@
 #include "tui.h"
 
 #define DOCTOR_TIMEOUT_MS 60000
+
+static const struct tui_source_ops doctor_source;
 
 static void checks_free(struct tui_doctor *d)
 {
@@ -24,7 +28,7 @@ static void checks_free(struct tui_doctor *d)
 	d->n = 0;
 }
 
-void tui_doctor_free(struct tui_doctor *d)
+static void doctor_free(struct tui_doctor *d)
 {
 	if (d->job) {
 		struct exec_result res;
@@ -44,7 +48,8 @@ void tui_doctor_start(struct tui *t)
 	struct exec_opts o = {.path = "/proc/self/exe", .timeout_ms = DOCTOR_TIMEOUT_MS};
 	struct err e = {0};
 
-	tui_doctor_free(d);
+	tui_source_add(t, &doctor_source, d);
+	doctor_free(d);
 	d->done = false;
 	d->started_ms = util_now_ms();
 	argv_push(&a, "isolab");
@@ -60,16 +65,6 @@ void tui_doctor_start(struct tui *t)
 	t->dirty = true;
 }
 
-size_t tui_doctor_pollfds(const struct tui *t, struct pollfd *fds, size_t max)
-{
-	return t->doctor.job ? exec_job_pollfds(t->doctor.job, fds, max) : 0;
-}
-
-int tui_doctor_timeout(const struct tui *t)
-{
-	return t->doctor.job ? exec_job_timeout_ms(t->doctor.job) : -1;
-}
-
 static enum tui_check_status status_of(const char *s)
 {
 	if (!s)
@@ -83,6 +78,27 @@ static enum tui_check_status status_of(const char *s)
 	return TUI_CHECK_INFO;
 }
 
+/* One check of `isolab doctor --json`: {"check": s, "status": s, "detail":
+ * s, "fix": s or null}. */
+static int parse_check(json_t *v, struct tui_check *c, json_error_t *jerr)
+{
+	const char *id = NULL, *status = NULL, *detail = NULL;
+	json_t *fix = NULL;
+
+	if (json_unpack_ex(v, jerr, 0, "{s:s, s:s, s:s, s:o}", "check", &id, "status", &status,
+			   "detail", &detail, "fix", &fix) < 0)
+		return -1;
+	if (!json_is_string(fix) && !json_is_null(fix)) {
+		snprintf(jerr->text, sizeof(jerr->text), "fix: neither a string nor null");
+		return -1;
+	}
+	c->id = xstrdup(id);
+	c->status = status_of(status);
+	c->detail = xstrdup(detail);
+	c->fix = json_is_string(fix) ? xstrdup(json_string_value(fix)) : NULL;
+	return 0;
+}
+
 static void parse(struct tui_doctor *d, const char *out)
 {
 	json_error_t jerr;
@@ -91,31 +107,44 @@ static void parse(struct tui_doctor *d, const char *out)
 	json_t *v;
 
 	if (!json_is_array(arr)) {
-		d->error = xasprintf("isolab doctor --json printed no result (%s)", jerr.text);
+		d->error = xasprintf("isolab doctor --json printed no result (%s)",
+				     arr ? "not an array" : jerr.text);
 		json_decref(arr);
 		return;
 	}
 	d->v = xcalloc(json_array_size(arr) + 1, sizeof(*d->v));
 	json_array_foreach(arr, i, v) {
-		const char *id = json_string_value(json_object_get(v, "check"));
-		const char *detail = json_string_value(json_object_get(v, "detail"));
-		const char *fix = json_string_value(json_object_get(v, "fix"));
-		struct tui_check *c;
-
-		if (!id)
-			continue;
-		c = &d->v[d->n++];
-		c->id = xstrdup(id);
-		c->status = status_of(json_string_value(json_object_get(v, "status")));
-		c->detail = xstrdup(detail ? detail : "");
-		c->fix = fix ? xstrdup(fix) : NULL;
+		if (parse_check(v, &d->v[d->n], &jerr) < 0) {
+			d->error = xasprintf("isolab doctor --json: check %zu: %s", i + 1, jerr.text);
+			checks_free(d);
+			break;
+		}
+		d->n++;
 	}
 	json_decref(arr);
 }
 
-void tui_doctor_on_ready(struct tui *t, const struct pollfd *fds, size_t n)
+/* --- the event source ------------------------------------------------------------ */
+
+static size_t doctor_pollfds(struct tui *t, void *self, struct pollfd *fds, size_t max)
 {
-	struct tui_doctor *d = &t->doctor;
+	struct tui_doctor *d = self;
+
+	(void)t;
+	return d->job ? exec_job_pollfds(d->job, fds, max) : 0;
+}
+
+static int doctor_timeout(struct tui *t, void *self)
+{
+	struct tui_doctor *d = self;
+
+	(void)t;
+	return d->job ? exec_job_timeout_ms(d->job) : -1;
+}
+
+static void doctor_dispatch(struct tui *t, void *self, const struct pollfd *fds, size_t n)
+{
+	struct tui_doctor *d = self;
 	struct exec_result res;
 	struct err e = {0};
 
@@ -133,6 +162,20 @@ void tui_doctor_on_ready(struct tui *t, const struct pollfd *fds, size_t n)
 	d->done = true;
 	t->dirty = true;
 }
+
+static void doctor_destroy_source(struct tui *t, void *self)
+{
+	(void)t;
+	doctor_free(self);
+}
+
+static const struct tui_source_ops doctor_source = {
+	.name = "doctor",
+	.pollfds = doctor_pollfds,
+	.timeout_ms = doctor_timeout,
+	.dispatch = doctor_dispatch,
+	.destroy = doctor_destroy_source,
+};
 
 static const struct tui_check *find(const struct tui *t, const char *id)
 {

@@ -8,6 +8,10 @@
  * in flight, and the child still writes what it has. The parent owns the
  * session: after a cancel it removes the step's containers itself.
  *
+ * The parent's side is an event source (tui.h): tui.c polls the pipe and
+ * wakes it at its deadlines (a cancel's grace, the second look for a
+ * cancelled docker run's container) without knowing what it is.
+ *
  * Test hook: with ISOLAB_TUI_REPLAY=DIR the child replays DIR/LAB.STEP.json
  * (a recorded transcript) instead of running anything, after
  * ISOLAB_TUI_REPLAY_DELAY_MS (default 300) milliseconds. */
@@ -81,19 +85,42 @@ static __attribute__((noreturn)) void child_fail(FILE *out, const char *msg)
 	_exit(1);
 }
 
+/* ISOLAB_TUI_REPLAY_DELAY_MS: milliseconds from 0 to a minute, 300 when
+ * unset or empty; -1 for anything else. */
+static int replay_delay_ms(const char *d)
+{
+	char *end = NULL;
+	long ms;
+
+	if (!d || !*d)
+		return 300;
+	errno = 0;
+	ms = strtol(d, &end, 10);
+	if (errno || end == d || *end || ms < 0 || ms > 60000)
+		return -1;
+	return (int)ms;
+}
+
 static __attribute__((noreturn)) void child_replay(FILE *out, const char *dir,
 						    const struct lab *lab,
 						    const struct lab_step *step, int cancel_fd)
 {
 	cleanup_free char *path = xasprintf("%s/%s.%s.json", dir, lab->id, step->id);
 	const char *d = getenv("ISOLAB_TUI_REPLAY_DELAY_MS");
+	int delay = replay_delay_ms(d);
 	struct pollfd pfd = {.fd = cancel_fd, .events = POLLIN};
 	json_error_t jerr;
 	json_t *tr;
 
+	if (delay < 0) {
+		cleanup_free char *msg = xasprintf("ISOLAB_TUI_REPLAY_DELAY_MS=%s: not a number of "
+						   "milliseconds from 0 to 60000",
+						   d);
+		child_fail(out, msg);
+	}
 	child_write(out, json_pack("{s:s, s:s}", "kind", "phase", "text",
 				   "replaying a recorded transcript (ISOLAB_TUI_REPLAY)"));
-	if (poll(&pfd, 1, d ? atoi(d) : 300) > 0)
+	if (poll(&pfd, 1, delay) > 0)
 		child_fail(out, "interrupted");
 	tr = json_load_file(path, 0, &jerr);
 	if (!tr) {
@@ -117,7 +144,7 @@ static __attribute__((noreturn)) void child_main(struct tui *t, const struct lab
 	sigset_t none;
 	int cancel[2], devnull;
 	FILE *out;
-	const char *replay = getenv("ISOLAB_TUI_REPLAY");
+	const char *replay = tui_replay_dir();
 
 	/* Dispositions first, while every signal is still blocked: nothing of
 	 * the parent's (the session's self-pipe, the terminal restore) may
@@ -156,7 +183,7 @@ static __attribute__((noreturn)) void child_main(struct tui *t, const struct lab
 
 	/* The engine is the parent's copy; its cancel fd is ours now. */
 	t->eng.cancel_fd = cancel[0];
-	if (replay && *replay)
+	if (replay)
 		child_replay(out, replay, lab, step, cancel[0]);
 
 	if (t->eng_rc < 0)
@@ -192,6 +219,8 @@ static __attribute__((noreturn)) void child_main(struct tui *t, const struct lab
 }
 
 /* --- the parent --------------------------------------------------------------- */
+
+static const struct tui_source_ops run_source;
 
 int tui_run_start(struct tui *t, const struct lab *lab, const struct lab_step *step,
 		  struct err *e)
@@ -231,12 +260,8 @@ int tui_run_start(struct tui *t, const struct lab *lab, const struct lab_step *s
 	r->started_ms = util_now_ms();
 	t->run = r;
 	t->run_seq++;
+	tui_source_add(t, &run_source, t);
 	return 0;
-}
-
-int tui_run_fd(const struct tui_run *r)
-{
-	return r && r->fd >= 0 ? r->fd : -1;
 }
 
 bool tui_run_is_busy(const struct tui *t)
@@ -253,38 +278,43 @@ static void add_event(struct tui_run *r, enum step_event_kind kind, bool error, 
 	r->n_events++;
 }
 
+/* One line of the child's stream: {"transcript": {...}} or {"kind": s,
+ * "text": s}, kind one of event_names or "error". */
 static void on_line(struct tui_run *r, const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(line, len, 0, &jerr);
-	const char *kind, *text;
-	json_t *tr;
+	const char *kind = NULL, *text = NULL;
+	json_t *tr = NULL;
 
 	if (!o) {
 		add_event(r, STEP_EV_NOTE, false, "(a line the step runner sent could not be read)");
 		return;
 	}
-	tr = json_object_get(o, "transcript");
-	if (json_is_object(tr)) {
-		json_decref(r->transcript);
-		r->transcript = json_incref(tr);
-		json_decref(o);
-		return;
-	}
-	kind = json_string_value(json_object_get(o, "kind"));
-	text = json_string_value(json_object_get(o, "text"));
-	if (kind && text) {
-		if (strcmp(kind, "error") == 0) {
-			free(r->error);
-			r->error = xstrdup(text);
-			add_event(r, STEP_EV_NOTE, true, text);
+	if (json_unpack_ex(o, NULL, 0, "{s:o}", "transcript", &tr) == 0) {
+		if (json_is_object(tr)) {
+			json_decref(r->transcript);
+			r->transcript = json_incref(tr);
 		} else {
-			enum step_event_kind k = STEP_EV_NOTE;
-			for (size_t i = 0; i < ARRAY_SIZE(event_names); i++)
-				if (strcmp(kind, event_names[i]) == 0)
-					k = (enum step_event_kind)i;
-			add_event(r, k, false, text);
+			add_event(r, STEP_EV_NOTE, false,
+				  "(the step runner sent a transcript that is not a JSON object)");
 		}
+	} else if (json_unpack_ex(o, &jerr, 0, "{s:s, s:s}", "kind", &kind, "text", &text) < 0) {
+		cleanup_free char *msg =
+			xasprintf("(a line the step runner sent is neither an event nor the transcript: "
+				  "%s)",
+				  jerr.text);
+		add_event(r, STEP_EV_NOTE, false, msg);
+	} else if (strcmp(kind, "error") == 0) {
+		free(r->error);
+		r->error = xstrdup(text);
+		add_event(r, STEP_EV_NOTE, true, text);
+	} else {
+		enum step_event_kind k = STEP_EV_NOTE;
+		for (size_t i = 0; i < ARRAY_SIZE(event_names); i++)
+			if (strcmp(kind, event_names[i]) == 0)
+				k = (enum step_event_kind)i;
+		add_event(r, k, false, text);
 	}
 	json_decref(o);
 }
@@ -346,7 +376,7 @@ static void finish(struct tui *t, struct tui_run *r)
 	t->dirty = true;
 }
 
-void tui_run_on_ready(struct tui *t, struct tui_run *r)
+static void on_ready(struct tui *t, struct tui_run *r)
 {
 	char buf[65536];
 
@@ -390,26 +420,23 @@ void tui_run_cancel(struct tui *t, struct tui_run *r)
 	r->kill_at_ms = util_now_ms() + CANCEL_GRACE_MS;
 	kill(-r->pid, SIGTERM);
 	add_event(r, STEP_EV_NOTE, false, "cancelling: the docker call in flight is stopped");
-	tui_wake_in(t, CANCEL_GRACE_MS);
+	/* The deadline is the source's (run_timeout). */
 	r->seq++;
 	t->dirty = true;
 }
 
-void tui_run_on_timer(struct tui *t, struct tui_run *r)
+/* A cancel's grace ran out? */
+static void on_timer(struct tui *t, struct tui_run *r)
 {
-	if (!r || r->state != TUI_RUN_CANCELLING)
+	if (!r || r->state != TUI_RUN_CANCELLING || util_now_ms() < r->kill_at_ms)
 		return;
-	if (util_now_ms() < r->kill_at_ms) {
-		tui_wake_in(t, (int)(r->kill_at_ms - util_now_ms()));
-		return;
-	}
 	/* It did not end in time: the whole group, now. */
 	kill(-r->pid, SIGKILL);
 	add_event(r, STEP_EV_NOTE, false, "the step runner did not stop in time: killed");
 	finish(t, r);
 }
 
-void tui_run_abort(struct tui_run *r)
+static void run_abort(struct tui_run *r)
 {
 	if (!r || r->state == TUI_RUN_DONE)
 		return;
@@ -422,7 +449,9 @@ void tui_run_abort(struct tui_run *r)
 	r->state = TUI_RUN_DONE;
 }
 
-void tui_run_stop(struct tui_run *r)
+/* Quitting: SIGTERM, a short grace for the docker call in flight to be
+ * cancelled, then SIGKILL; reaped in every case. */
+static void run_stop(struct tui_run *r)
 {
 	long long until = util_now_ms() + CANCEL_GRACE_MS;
 	char buf[4096];
@@ -444,14 +473,14 @@ void tui_run_stop(struct tui_run *r)
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			break;
 	}
-	tui_run_abort(r);
+	run_abort(r);
 }
 
 void tui_run_free(struct tui_run *r)
 {
 	if (!r)
 		return;
-	tui_run_abort(r);
+	run_abort(r);
 	for (size_t i = 0; i < r->n_events; i++)
 		free(r->events[i].text);
 	free(r->events);
@@ -461,3 +490,94 @@ void tui_run_free(struct tui_run *r)
 	free(r->cleanup_note);
 	free(r);
 }
+
+/* --- the event source ------------------------------------------------------------ */
+
+static size_t run_pollfds(struct tui *t, void *self, struct pollfd *fds, size_t max)
+{
+	(void)self;
+	if (!t->run || t->run->fd < 0 || !max)
+		return 0;
+	fds[0] = (struct pollfd){.fd = t->run->fd, .events = POLLIN};
+	return 1;
+}
+
+static int until(long long at)
+{
+	long long now = util_now_ms();
+	return at > now ? (int)(at - now) : 0;
+}
+
+/* The nearest of a cancel's deadline and the second look. */
+static int run_timeout(struct tui *t, void *self)
+{
+	int timeout = -1;
+
+	(void)self;
+	if (t->run && t->run->state == TUI_RUN_CANCELLING)
+		timeout = until(t->run->kill_at_ms);
+	if (t->resweep_at > 0 && (timeout < 0 || until(t->resweep_at) < timeout))
+		timeout = until(t->resweep_at);
+	return timeout;
+}
+
+static void run_dispatch(struct tui *t, void *self, const struct pollfd *fds, size_t n)
+{
+	(void)self;
+	if (t->run && n && fds[0].revents)
+		on_ready(t, t->run);
+	on_timer(t, t->run);
+	if (t->resweep_at > 0 && util_now_ms() >= t->resweep_at) {
+		struct err e = {0};
+		t->resweep_at = 0;
+		if (t->session_open)
+			session_remove_step(&t->session, t->resweep_lab, t->resweep_step, &e);
+	}
+}
+
+static const char *run_busy(struct tui *t, void *self)
+{
+	(void)self;
+	return tui_run_is_busy(t) ? "A step is running: Esc cancels it first." : NULL;
+}
+
+static bool run_interrupt(struct tui *t, void *self)
+{
+	(void)self;
+	if (!tui_run_is_busy(t))
+		return false;
+	tui_run_cancel(t, t->run);
+	return true;
+}
+
+static void run_source_stop(struct tui *t, void *self)
+{
+	(void)self;
+	if (t->run) {
+		run_stop(t->run);
+		tui_run_free(t->run);
+		t->run = NULL;
+	}
+}
+
+static void run_destroy(struct tui *t, void *self)
+{
+	(void)self;
+	tui_run_free(t->run);
+	t->run = NULL;
+	free(t->resweep_lab);
+	free(t->resweep_step);
+	t->resweep_lab = t->resweep_step = NULL;
+	t->resweep_at = 0;
+}
+
+static const struct tui_source_ops run_source = {
+	.name = "step run",
+	.pollfds = run_pollfds,
+	.timeout_ms = run_timeout,
+	.dispatch = run_dispatch,
+	.busy = run_busy,
+	.interrupt = run_interrupt,
+	.stop = run_source_stop,
+	.destroy = run_destroy,
+};

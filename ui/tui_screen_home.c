@@ -193,7 +193,9 @@ static const struct tui_screen_ops home_ops = {
 	.destroy = home_destroy,
 };
 
+/* The status line is the doctor's: the checks start with the screen. */
 void tui_home_open(struct tui *t)
 {
+	tui_doctor_start(t);
 	tui_push(t, &home_ops, xcalloc(1, sizeof(struct home)), "labs");
 }

@@ -785,11 +785,31 @@ static void go_step(struct tui *t, struct step_screen *s, size_t idx)
 	step_load_step(t, s, idx);
 }
 
+/* Why the step stopped before its end (the transcript's "error": a string,
+ * or null when it ran through): NULL when it did not. A transcript of
+ * another shape says so, in *bad. */
+static const char *stop_reason(json_t *tr, char **bad)
+{
+	json_error_t jerr;
+	json_t *error = NULL;
+
+	*bad = NULL;
+	if (json_unpack_ex(tr, &jerr, 0, "{s?o}", "error", &error) < 0) {
+		*bad = xasprintf("the step's transcript: %s", jerr.text);
+		return NULL;
+	}
+	if (error && !json_is_null(error) && !json_is_string(error))
+		*bad = xstrdup("the step's transcript: error: neither a string nor null");
+	return json_string_value(error);
+}
+
 /* The run ended: keep it, count it, say so. */
 static void run_finished(struct tui *t, struct step_screen *s)
 {
 	struct tui_run *r = s->last;
 	json_t *tr = r->transcript;
+	cleanup_free char *bad = NULL;
+	const char *stopped;
 	bool ok;
 
 	s->view = V_RESULTS;
@@ -806,7 +826,10 @@ static void run_finished(struct tui *t, struct step_screen *s)
 		return;
 	}
 	free(tui_compare_summary(tr, &ok));
-	if (ok) {
+	stopped = stop_reason(tr, &bad);
+	if (bad) {
+		tui_message(t, TC_FAIL, "The step's result could not be read: %s", bad);
+	} else if (ok) {
 		if (s->demo == D_OFF) {
 			progress_mark_step(&t->progress, s->lab->id, step_cur(s)->id);
 			tui_progress_save(t);
@@ -817,9 +840,8 @@ static void run_finished(struct tui *t, struct step_screen *s)
 		else
 			tui_message(t, TC_OK, "%s Step done: every expectation held.%s", tui_glyph(TG_OK),
 				    s->idx + 1 < s->lab->n_steps ? " n: the next step." : "");
-	} else if (json_is_string(json_object_get(tr, "error"))) {
-		tui_message(t, TC_FAIL, "The step stopped: %s",
-			    json_string_value(json_object_get(tr, "error")));
+	} else if (stopped) {
+		tui_message(t, TC_FAIL, "The step stopped: %s", stopped);
 	} else {
 		tui_message(t, TC_WARN, "Some expectations did not hold: the %s marks say which. h: a hint.",
 			    tui_glyph(TG_FAIL));

@@ -20,7 +20,11 @@ TUI_STATE=$TUI_TMP/state
 mkdir -p "$TUI_STATE"
 TUI_SESSIONS=()
 
-T() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
+# SHELL: the server runs each pane's command with it, and a user whose
+# login shell is nologin (nobody, for a run without root) would get none.
+# bash, which execs a lone command, so that the pane's process is the
+# wrapper and tui_pid finds isolab as its child (dash forks first).
+T() { SHELL=$BASH tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
 tui_cleanup() {
 	local s ids
@@ -28,6 +32,7 @@ tui_cleanup() {
 	# tmux leaves its socket behind when the server is killed.
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
 	for s in "${TUI_SESSIONS[@]}"; do
+		[ -n "$s" ] || continue
 		ids=$(docker ps -aq --filter "label=isolab.session=$s" 2>/dev/null)
 		[ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
 	done
@@ -36,8 +41,37 @@ tui_cleanup() {
 trap tui_cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# tui_require: root, an engine, tmux and the binary; under CI a missing
-# piece fails loudly, elsewhere the test is skipped (and says why).
+# tui_cannot_run WHY: under CI a missing piece fails loudly, elsewhere the
+# test is skipped (and says why). Nothing when WHY is empty.
+tui_cannot_run() {
+	[ -z "$1" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		not_ok "cannot run: $1"
+		tap_done
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# tui_require_replay: what a test needs that only replays recorded
+# transcripts (ISOLAB_TUI_REPLAY): tmux, the binary and the labs. Neither
+# root nor an engine: a replay starts no container and its session opens
+# without the engine. The session's dirs go below the test's temporary
+# dir unless ISOLAB_SCRATCH_BASE and ISOLAB_DISK_BASE say where (the
+# defaults, under /run and /var/lib, are root's).
+tui_require_replay() {
+	local why=
+	command -v tmux >/dev/null || why="needs tmux"
+	[ -z "$why" ] && [ ! -x "$ISOLAB" ] && why="no isolab binary at $ISOLAB (run make, or set ISOLAB)"
+	[ -z "$why" ] && [ ! -d "$LABS" ] && why="no labs directory at $LABS"
+	tui_cannot_run "$why"
+	export ISOLAB_SCRATCH_BASE=${ISOLAB_SCRATCH_BASE:-$TUI_TMP/scratch}
+	export ISOLAB_DISK_BASE=${ISOLAB_DISK_BASE:-$TUI_TMP/disk}
+}
+
+# tui_require: root, an engine, tmux and the binary (the tests that run
+# steps for real).
 tui_require() {
 	local why=
 	[ "$(id -u)" = 0 ] || why="needs root"
@@ -45,14 +79,7 @@ tui_require() {
 	[ -z "$why" ] && ! docker info >/dev/null 2>&1 && why="no Docker engine answers (scripts/dockerd starts one)"
 	[ -z "$why" ] && [ ! -x "$ISOLAB" ] && why="no isolab binary at $ISOLAB (run make, or set ISOLAB)"
 	[ -z "$why" ] && [ ! -d "$LABS" ] && why="no labs directory at $LABS"
-	[ -z "$why" ] && return 0
-	if [ "${CI:-}" = true ]; then
-		not_ok "cannot run: $why"
-		tap_done
-		exit 1
-	fi
-	echo "1..0 # SKIP $why"
-	exit 0
+	tui_cannot_run "$why"
 }
 
 # tui_start W H [VAR=VALUE...] [-- ARGS...]: start isolab in a fresh

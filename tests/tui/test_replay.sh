@@ -4,10 +4,11 @@
 # that what a host decides is fixed: --privileged approximated and said so
 # with what was left out, dangerous capabilities flagged with their risk
 # note, Docker's word against the kernel's for a :ro socket, the canary
-# read as the proof, and the same results as presentation pages.
+# read as the proof, and the same results as presentation pages. It needs
+# neither root nor an engine (tui_require_replay).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/lib.sh
-tui_require
+tui_require_replay
 
 fixtures=$PWD/tests/fixtures/tui
 
