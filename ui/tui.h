@@ -209,6 +209,7 @@ struct tui_compare_opts {
 	bool bounding; /* the step is about the bounding set: always its row */
 	bool inodes;   /* the step compares namespace inodes: show them, host beside */
 	bool expand_mounts; /* list the sub-mounts a recursive bind brought along */
+	bool full_argv;     /* commands whole (L), not without isolab's labels */
 };
 
 /* The key that folds and unfolds a recursive bind's sub-mounts, for the

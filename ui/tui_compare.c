@@ -416,7 +416,8 @@ static void action_mark(struct tui_line *l, const struct cmp_action *a, bool wor
 		tui_line_addf(l, c, " %-8s ", a->result ? a->result : "?");
 }
 
-static void render_action(struct tui_doc *d, const struct cmp_action *a, int width)
+static void render_action(struct tui_doc *d, const struct cmp_action *a, int width,
+			  bool full_argv)
 {
 	struct tui_para p = {NULL, 0};
 	struct tui_line *l = tui_doc_line(d, 3);
@@ -427,8 +428,10 @@ static void render_action(struct tui_doc *d, const struct cmp_action *a, int wid
 		tui_line_addf(l, TC_DIM, "  (%s%s%s)", a->kind, a->in ? " in " : "", a->in ? a->in : "");
 	if (!a->as_expected)
 		tui_line_addf(l, TC_FAIL, "  %s expected: %s", tui_mark(CMP_MARK_FAILED), a->expected);
-	if (a->command)
-		tui_doc_command(d, a->command, width, 7);
+	if (a->command) {
+		cleanup_free char *shown = full_argv ? NULL : tui_cmd_without_labels(a->command);
+		tui_doc_command(d, shown ? shown : a->command, width, 7);
+	}
 	if (a->detail) {
 		tui_para_add(&p, a->detail, TC_NORMAL);
 		tui_para_flush(&p, d, width, 7, 7);
@@ -445,13 +448,14 @@ static void render_action(struct tui_doc *d, const struct cmp_action *a, int wid
 	}
 }
 
-static void render_actions(struct tui_doc *d, const struct cmp_step *s, int width)
+static void render_actions(struct tui_doc *d, const struct cmp_step *s, int width,
+			   bool full_argv)
 {
 	if (!s->n_actions)
 		return;
 	heading(d, "What the probes and commands found", 1, true);
 	for (size_t i = 0; i < s->n_actions; i++)
-		render_action(d, &s->actions[i], width);
+		render_action(d, &s->actions[i], width, full_argv);
 	tui_doc_blank(d);
 }
 
@@ -1071,7 +1075,7 @@ void tui_compare_model_doc(struct tui_doc *d, const struct cmp_step *s,
 		render_inodes(d, s, width);
 	render_audit(d, s, width);
 	render_docker_kernel(d, s, width);
-	render_actions(d, s, width);
+	render_actions(d, s, width, o->full_argv);
 	if (s->n_expects) {
 		heading(d, "Expectations", 1, true);
 		render_expectations(d, s, width, false);

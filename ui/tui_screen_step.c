@@ -380,23 +380,6 @@ static void build_events(struct tui *t, struct step_screen *s, const struct tui_
 	}
 }
 
-/* Is the step about the bounding set: an expectation on it, or its text
- * or a hint naming it (the ceiling, drop-all)? Its comparison then always
- * shows the bounding row. */
-static bool about_bounding(const struct lab_step *st)
-{
-	for (size_t i = 0; i < st->n_expects; i++)
-		if (st->expects[i].kind == LAB_EXPECT_CAP &&
-		    st->expects[i].cap.set == LAB_CAPSET_BOUNDING)
-			return true;
-	if (st->text && strcasestr(st->text, "bounding"))
-		return true;
-	for (size_t i = 0; i < st->hints.n; i++)
-		if (strcasestr(st->hints.v[i], "bounding"))
-			return true;
-	return false;
-}
-
 static void build_results(struct tui *t, struct step_screen *s)
 {
 	const struct tui_run *r = shown_run(t, s);
@@ -410,9 +393,10 @@ static void build_results(struct tui *t, struct step_screen *s)
 		struct tui_compare_opts o = {
 			.width = t->present ? t->cols - 6 : t->cols - 2,
 			.present = t->present,
-			.bounding = about_bounding(step_cur(s)),
+			.bounding = lab_step_about_bounding(step_cur(s)),
 			.inodes = step_cur(s)->text && strcasestr(step_cur(s)->text, "inode"),
 			.expand_mounts = s->mounts_open,
+			.full_argv = t->full_argv,
 		};
 		tui_compare_doc(d, r->transcript, &o);
 		if (t->present)

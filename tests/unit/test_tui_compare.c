@@ -242,9 +242,30 @@ static void bad_transcript(void **state)
 	json_decref(j);
 }
 
+/* An action's command is shown without isolab's bookkeeping labels (the
+ * docker-socket probe is told them for its sibling), whole with L. */
+static void action_labels(void **state)
+{
+	struct tui_compare_opts o = {.width = COLS - 2};
+	struct argv l = ARGV_INIT, full = ARGV_INIT;
+	(void)state;
+
+	layout("tui/host-mounts.docker-socket.json", &o, &l);
+	cleanup_free char *shown = argv_join(&l, " ");
+	assert_non_null(strstr(shown, "docker_socket --socket"));
+	assert_null(strstr(shown, "isolab.session"));
+	o.full_argv = true;
+	layout("tui/host-mounts.docker-socket.json", &o, &full);
+	cleanup_free char *whole = argv_join(&full, " ");
+	assert_non_null(strstr(whole, "isolab.session"));
+	argv_free(&l);
+	argv_free(&full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(action_labels),
 		cmocka_unit_test(privileged_at_80), cmocka_unit_test(counts_from_data),
 		cmocka_unit_test(expected_denial),  cmocka_unit_test(recursive_bind),
 		cmocka_unit_test(ascii_marks),      cmocka_unit_test(marks_distinct),
