@@ -73,14 +73,22 @@ static bool argv_has(const struct argv *a, const char *s)
 
 /* --- the inspect parser --------------------------------------------------- */
 
+/* Appends to cs what json holds: n containers. */
+static void parse_n(const char *json, size_t n, struct engine_containers *cs)
+{
+	size_t had = cs->n;
+	struct err e;
+
+	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
+	assert_int_equal(cs->n - had, n);
+}
+
 static void parse_one(const char *file, struct engine_containers *cs)
 {
 	cleanup_free char *json = slurp(file);
-	struct err e;
 
 	memset(cs, 0, sizeof(*cs));
-	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
-	assert_int_equal(cs->n, 1);
+	parse_n(json, 1, cs);
 }
 
 static void test_inspect_default(void **state)
@@ -237,10 +245,8 @@ static void test_inspect_multi_and_find(void **state)
 	(void)state;
 	cleanup_free char *json = slurp("inspect/multi.json");
 	struct engine_containers cs = {0};
-	struct err e;
 
-	assert_int_equal(engine_inspect_parse(json, &cs, &e), 0);
-	assert_int_equal(cs.n, 3);
+	parse_n(json, 3, &cs);
 	assert_string_equal(cs.v[0].name, "isolab-fx-default");
 	assert_string_equal(cs.v[1].name, "isolab-fx-etc");
 	assert_string_equal(cs.v[2].name, "isolab-fx-stopped");
@@ -252,7 +258,7 @@ static void test_inspect_multi_and_find(void **state)
 	assert_null(engine_containers_find(&cs, "/"));
 
 	/* Appends. */
-	assert_int_equal(engine_inspect_parse(json, &cs, &e), 0);
+	parse_n(json, 3, &cs);
 	assert_int_equal(cs.n, 6);
 	engine_containers_free(&cs);
 }
@@ -292,10 +298,8 @@ static void test_inspect_nulls(void **state)
 		" \"Config\": {\"Labels\": {\"a\": \"1\", \"b\": null}}},"
 		" {\"Id\": \"fedcba987654\", \"Config\": null, \"State\": null}]";
 	struct engine_containers cs = {0};
-	struct err e;
 
-	assert_int_equal(engine_inspect_parse(json, &cs, &e), 0);
-	assert_int_equal(cs.n, 3);
+	parse_n(json, 3, &cs);
 	assert_string_equal(cs.v[0].name, "n");
 	assert_string_equal(cs.v[0].image_id, "");
 	assert_int_equal(cs.v[0].pid, 0);
