@@ -231,9 +231,9 @@ struct engine_containers {
 int engine_inspect(struct engine *eng, char *const *targets, struct engine_containers *out,
 		   struct err *e);
 /* The parser, on docker inspect's JSON array (engjson.c); appends to *out
- * all of the array's containers or, on an error, none. A field absent or
- * null is empty; one of the wrong type is ENGINE_FAIL_OTHER (ERR_ENGINE,
- * naming the entry and the part). */
+ * all of the array's containers or, on an error, none (*out is as it was).
+ * A field absent or null is empty; one of the wrong type is
+ * ENGINE_FAIL_OTHER (ERR_ENGINE, naming the entry and the part). */
 int engine_inspect_parse(const char *json, struct engine_containers *out, struct err *e);
 void engine_containers_free(struct engine_containers *cs);
 /* The container a target (name, "/name", id or id prefix) names, or NULL. */

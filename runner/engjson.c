@@ -370,12 +370,12 @@ static int parse_container(json_t *item, size_t i, struct engine_container *c, s
 	return 0;
 }
 
-static void container_free(struct engine_container *c);
-
 int engine_inspect_parse(const char *json, struct engine_containers *out, struct err *e)
 {
+	struct engine_containers add = {0};
 	json_t *root, *item;
-	size_t i, had = out->n;
+	size_t i;
+	int rc = 0;
 
 	/* docker prints nothing at all when the daemon is gone. */
 	if (blank(json))
@@ -388,17 +388,22 @@ int engine_inspect_parse(const char *json, struct engine_containers *out, struct
 		err_set(e, ERR_ENGINE, 0, "docker inspect printed JSON that is not an array");
 		return ENGINE_FAIL_OTHER;
 	}
-	out->v = xreallocarray(out->v, out->n + json_array_size(root) + 1, sizeof(*out->v));
+	add.v = xcalloc(json_array_size(root) + 1, sizeof(*add.v));
 	json_array_foreach(root, i, item) {
-		if (parse_container(item, i, &out->v[out->n++], e) < 0) {
-			/* All of this call's or none. */
-			while (out->n > had)
-				container_free(&out->v[--out->n]);
-			json_decref(root);
-			return ENGINE_FAIL_OTHER;
-		}
+		rc = parse_container(item, i, &add.v[add.n++], e);
+		if (rc < 0)
+			break;
 	}
 	json_decref(root);
+	if (rc < 0) {
+		/* All of the array's containers or none: *out is as it was. */
+		engine_containers_free(&add);
+		return ENGINE_FAIL_OTHER;
+	}
+	out->v = xreallocarray(out->v, out->n + add.n + 1, sizeof(*out->v));
+	memcpy(&out->v[out->n], add.v, add.n * sizeof(*add.v));
+	out->n += add.n;
+	free(add.v);
 	return 0;
 }
 

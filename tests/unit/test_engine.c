@@ -321,7 +321,7 @@ static void test_inspect_nulls(void **state)
 }
 
 /* A part of the wrong type is an error that names the entry and the part;
- * none of that call's containers is kept. */
+ * none of that call's containers is added. */
 static void test_inspect_wrong_type(void **state)
 {
 	(void)state;
@@ -340,9 +340,11 @@ static void test_inspect_wrong_type(void **state)
 		{"\"Config\": {\"Labels\": {\"a\": 1}}", "Config.Labels", "string"},
 		{"\"Name\": 3", "a top-level field", "string"},
 	};
+	cleanup_free char *kept = slurp("inspect/default.json");
 	struct engine_containers cs = {0};
 	struct err e;
 
+	parse_n(kept, 1, &cs);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		cleanup_free char *json =
 			xasprintf("[{\"Id\": \"0123456789ab\"}, {\"Id\": \"abcdef012345\", %s}]",
@@ -354,7 +356,8 @@ static void test_inspect_wrong_type(void **state)
 		assert_true(tu_contains(e.msg, "docker inspect printed an entry (#1)"));
 		if (!tu_contains(e.msg, where) || !tu_contains(e.msg, bad[i].says))
 			fail_msg("%s: %s", bad[i].entry, e.msg);
-		assert_int_equal(cs.n, 0);
+		assert_int_equal(cs.n, 1); /* what was there stays, nothing is added */
+		assert_string_equal(cs.v[0].name, "isolab-fx-default");
 	}
 	engine_containers_free(&cs);
 }
