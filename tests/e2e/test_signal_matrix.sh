@@ -58,6 +58,12 @@ signal_at() {
 	# SIGKILL: the held call outlives isolab; end it as the daemon's
 	# client would be ended (the container it was starting never is).
 	[ "$sig" = KILL ] && [ "$at" != exec-done ] && [ -n "$held" ] && kill -KILL "$held" 2>/dev/null
+	# The step's other docker runs, started beside the held one, outlive
+	# isolab too: a container one of them creates after isolab cleanup
+	# looked would be left. Let them end first.
+	if [ "$sig" = KILL ] && [ -n "$sid" ]; then
+		for _ in $(seq 200); do pgrep -f "isolab\.session=$sid" >/dev/null || break; sleep 0.05; done
+	fi
 	[ -n "$held" ]
 }
 
