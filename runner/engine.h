@@ -118,9 +118,11 @@ struct engine_info {
 /* info is filled as far as the client answered (its version, even with no
  * daemon): engine_info_free() it whatever the result. */
 int engine_info(struct engine *eng, struct engine_info *info, struct err *e);
-/* The parser, on docker info --format '{{json .}}' output. A client that
- * reaches no daemon fills ServerErrors (20.10) or leaves ServerVersion out
- * (28): classified like stderr. Free info whatever the result. */
+/* The parser, on docker info --format '{{json .}}' output (engjson.c). A
+ * client that reaches no daemon fills ServerErrors (20.10) or leaves
+ * ServerVersion out (28): classified like stderr. A field absent or null is
+ * empty; one of the wrong type is ENGINE_FAIL_OTHER (ERR_ENGINE, naming
+ * it). Free info whatever the result. */
 int engine_info_parse(const char *json, struct engine_info *info, struct err *e);
 void engine_info_free(struct engine_info *info);
 
@@ -228,7 +230,10 @@ struct engine_containers {
  * "no such container: X"). *out is always filled: free it. */
 int engine_inspect(struct engine *eng, char *const *targets, struct engine_containers *out,
 		   struct err *e);
-/* The parser, on docker inspect's JSON array; appends to *out. */
+/* The parser, on docker inspect's JSON array (engjson.c); appends to *out
+ * all of the array's containers or, on an error, none (*out is as it was).
+ * A field absent or null is empty; one of the wrong type is
+ * ENGINE_FAIL_OTHER (ERR_ENGINE, naming the entry and the part). */
 int engine_inspect_parse(const char *json, struct engine_containers *out, struct err *e);
 void engine_containers_free(struct engine_containers *cs);
 /* The container a target (name, "/name", id or id prefix) names, or NULL. */

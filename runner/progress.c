@@ -237,82 +237,107 @@ size_t progress_resume_index(const struct progress *p, const struct lab *lab)
 
 /* --- JSON ------------------------------------------------------------------ */
 
-/* Fill p's labs from the document; -1 with why when it is not progress. */
-static int from_json(struct progress *p, json_t *root, const char **why)
+/* Why a file is not progress: a phrase, then where and what jansson found
+ * ("a step id is not a string: labs.x.done: Expected string, got integer"). */
+#define WHY_MAX 256
+
+/* json_unpack_ex; on failure why says so. An absent part (NULL) reads as
+ * empty. */
+#define UNPACK(why, phrase, where, j, fmt, ...)                                              \
+	__extension__({                                                                      \
+		json_error_t je_;                                                            \
+		const char *where_ = (where);                                                \
+		int rc_ = (j) ? json_unpack_ex((j), &je_, 0, fmt, ##__VA_ARGS__) : 0;        \
+		if (rc_ < 0)                                                                 \
+			snprintf((why), WHY_MAX, "%s: %s%s%s", (phrase), where_ ? where_ : "", \
+				 where_ ? ": " : "", je_.text);                               \
+		rc_;                                                                         \
+	})
+
+static int because(char *why, const char *phrase)
 {
-	json_t *labs, *lv, *v;
+	snprintf(why, WHY_MAX, "%s", phrase);
+	return -1;
+}
+
+/* One of a lab's answers: right and tries required, solved and first
+ * optional: a boolean, an integer, a boolean and a string, or the answer is
+ * refused. */
+static int answer_from_json(struct progress_lab *l, const char *step, json_t *qv, char *why)
+{
+	cleanup_free char *where = xasprintf("labs.%s.questions.%s", l->id, step);
+	struct progress_answer *a;
+	int right = 0, solved = -1;
+	json_int_t tries = 0;
+	const char *first = NULL;
+
+	if (UNPACK(why, "an answer has the wrong shape", where, qv, "{s:b, s:I, s?b, s?s}",
+		   "right", &right, "tries", &tries, "solved", &solved, "first", &first) < 0)
+		return -1;
+	if (answer_find(l, step))
+		return 0;
+	l->answers = xreallocarray(l->answers, l->n_answers + 1, sizeof(*l->answers));
+	a = &l->answers[l->n_answers++];
+	a->step = xstrdup(step);
+	a->right = right != 0;
+	a->tries = tries > 0 && tries <= UINT_MAX ? (unsigned)tries : 1;
+	a->solved = solved >= 0 ? solved != 0 : a->right;
+	a->first = first ? xstrdup(first) : NULL;
+	return 0;
+}
+
+/* One lab's record: done (step ids), questions (answers by step id) and
+ * last (a step id or null), each optional. */
+static int lab_from_json(struct progress *p, const char *id, json_t *lv, char *why)
+{
+	static const char shape[] = "a lab's record has the wrong shape";
+	cleanup_free char *where = xasprintf("labs.%s", id);
+	json_t *done = NULL, *qs = NULL, *last = NULL, *v;
+	const char *step, *last_id = NULL;
+	struct progress_lab *l;
+	size_t i;
+
+	if (UNPACK(why, shape, where, lv, "{s?o, s?o, s?o}", "done", &done, "questions", &qs,
+		   "last", &last) < 0 ||
+	    UNPACK(why, shape, where, done, "[]") < 0 || UNPACK(why, shape, where, qs, "{}") < 0 ||
+	    (!json_is_null(last) && UNPACK(why, shape, where, last, "s", &last_id) < 0))
+		return -1;
+	l = progress_find_lab(p, id, true);
+	json_array_foreach(done, i, v) {
+		const char *s = NULL; /* json_unpack_ex sets it */
+		if (UNPACK(why, "a step id is not a string", where, v, "s", &s) < 0)
+			return -1;
+		if (!words_has(&l->done, s))
+			argv_push(&l->done, s);
+	}
+	json_object_foreach(qs, step, v)
+		if (answer_from_json(l, step, v, why) < 0)
+			return -1;
+	if (last_id)
+		set_str(&l->last, last_id);
+	return 0;
+}
+
+/* Fill p's labs from the document; -1 with why when it is not progress.
+ * The version is read first: a newer isolab may write another shape. */
+static int from_json(struct progress *p, json_t *root, char *why)
+{
+	json_int_t version = 0;
+	json_t *labs = NULL, *lv;
 	const char *id;
 
-	if (!json_is_object(root)) {
-		*why = "it is not a JSON object";
+	if (UNPACK(why, "it is not a JSON object", NULL, root, "{}") < 0 ||
+	    UNPACK(why, "it has no version", NULL, root, "{s:I}", "version", &version) < 0)
 		return -1;
-	}
-	v = json_object_get(root, "version");
-	if (!json_is_integer(v)) {
-		*why = "it has no version";
+	if (version != PROGRESS_VERSION)
+		return because(why, version > PROGRESS_VERSION ? "a newer isolab wrote it"
+							       : "its version is not one isolab knows");
+	if (UNPACK(why, "it has no \"labs\" object", NULL, root, "{s:o}", "labs", &labs) < 0 ||
+	    UNPACK(why, "it has no \"labs\" object", NULL, labs, "{}") < 0)
 		return -1;
-	}
-	if (json_integer_value(v) != PROGRESS_VERSION) {
-		*why = json_integer_value(v) > PROGRESS_VERSION
-			       ? "a newer isolab wrote it"
-			       : "its version is not one isolab knows";
-		return -1;
-	}
-	labs = json_object_get(root, "labs");
-	if (!json_is_object(labs)) {
-		*why = "it has no \"labs\" object";
-		return -1;
-	}
-	json_object_foreach(labs, id, lv) {
-		struct progress_lab *l;
-		json_t *done, *qs, *last, *qv, *sv;
-		const char *step;
-		size_t i;
-
-		done = qs = last = NULL;
-		if (json_unpack_ex(lv, NULL, 0, "{s?o, s?o, s?o}", "done", &done, "questions", &qs,
-				   "last", &last) < 0 ||
-		    (done && !json_is_array(done)) || (qs && !json_is_object(qs)) ||
-		    (last && !json_is_string(last) && !json_is_null(last))) {
-			*why = "a lab's record has the wrong shape";
+	json_object_foreach(labs, id, lv)
+		if (lab_from_json(p, id, lv, why) < 0)
 			return -1;
-		}
-		l = progress_find_lab(p, id, true);
-		json_array_foreach(done, i, sv) {
-			if (!json_is_string(sv)) {
-				*why = "a step id is not a string";
-				return -1;
-			}
-			if (!words_has(&l->done, json_string_value(sv)))
-				argv_push(&l->done, json_string_value(sv));
-		}
-		json_object_foreach(qs, step, qv) {
-			struct progress_answer *a;
-			int right = 0, solved = -1;
-			json_int_t tries = 0;
-			const char *first = NULL;
-
-			/* right and tries required, solved and first optional: a
-			 * boolean, an integer, a boolean and a string, or the answer
-			 * is refused. */
-			if (json_unpack_ex(qv, NULL, 0, "{s:b, s:I, s?b, s?s}", "right", &right, "tries",
-					   &tries, "solved", &solved, "first", &first) < 0) {
-				*why = "an answer has the wrong shape";
-				return -1;
-			}
-			if (answer_find(l, step))
-				continue;
-			l->answers = xreallocarray(l->answers, l->n_answers + 1, sizeof(*l->answers));
-			a = &l->answers[l->n_answers++];
-			a->step = xstrdup(step);
-			a->right = right != 0;
-			a->tries = tries > 0 && tries <= UINT_MAX ? (unsigned)tries : 1;
-			a->solved = solved >= 0 ? solved != 0 : a->right;
-			a->first = first ? xstrdup(first) : NULL;
-		}
-		if (json_is_string(last))
-			set_str(&l->last, json_string_value(last));
-	}
 	return 0;
 }
 
@@ -378,7 +403,7 @@ int progress_load(struct progress *p, const char *path, struct err *e)
 	cleanup_free char *data = NULL;
 	cleanup_close int fd = -1;
 	json_error_t jerr;
-	const char *why = NULL;
+	char why[WHY_MAX] = "";
 	json_t *root;
 	size_t len = 0;
 
@@ -396,13 +421,13 @@ int progress_load(struct progress *p, const char *path, struct err *e)
 		return err_sys(e, "reading the progress file %s", p->path);
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		why = len == 0 ? "it is empty" : "it is not JSON";
+		because(why, len == 0 ? "it is empty" : "it is not JSON");
 	} else {
-		if (from_json(p, root, &why) < 0)
+		if (from_json(p, root, why) < 0)
 			labs_release(p);
 		json_decref(root);
 	}
-	if (why)
+	if (*why)
 		return set_aside(p, why, e);
 	return 0;
 }

@@ -14,33 +14,12 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/session.sh
 
 ISOLAB=${ISOLAB:-$PWD/isolab}
-[ "$(id -u)" = 0 ] || cannot_run "needs root"
-command -v dockerd >/dev/null || cannot_run "no dockerd"
-command -v jq >/dev/null || cannot_run "needs jq"
-[ -x "$ISOLAB" ] || cannot_run "no isolab binary at $ISOLAB"
-tmp=$(mktemp -d)
-bgpids=()
-finish() {
-	local p
-	for p in "${bgpids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	[ -n "$(dockerd_pid)" ] && kill -CONT "$(dockerd_pid)" 2>/dev/null
-	dockerd_stop
-	rm -rf --one-file-system "$tmp"
-}
-trap finish EXIT
-trap 'exit 130' INT TERM HUP
-export ISOLAB_SCRATCH_BASE=$tmp/run ISOLAB_DISK_BASE=$tmp/disk ISOLAB_ISOLATED_VM=1
 export ISOLAB_ENGINE_TIMEOUT_PERCENT=10
-dockerd_start || cannot_run "a private dockerd did not start"
-ISOLAB_TEST_IMAGE=$(dockerd_image) || cannot_run "the lab image could not be built"
-export ISOLAB_TEST_IMAGE
+private_engine_setup
 lab=tests/fixtures/labs/signal/slow.yaml
-engine=$tmp/engine
-engine_wrapper "$engine"
 
 # A live session beside it all, which nothing here may touch.
-hold_session freeze-live live || { not_ok "a live session starts ($(cat "$hold_err"))"; tap_done; exit 1; }
-live_sid=$(jget "$line" session) live_scratch=$(jget "$line" scratch) live_w=$(jget "$line" witness)
+hold_live freeze-live
 
 # freeze_at CALL MODE: run the lab (MODE text or json); the engine wrapper
 # freezes the daemon at the first docker CALL, and thaws it once the run

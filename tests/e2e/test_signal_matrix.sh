@@ -17,33 +17,13 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/session.sh
 
 ISOLAB=${ISOLAB:-$PWD/isolab}
-[ "$(id -u)" = 0 ] || cannot_run "needs root"
-command -v dockerd >/dev/null || cannot_run "no dockerd"
-command -v jq >/dev/null || cannot_run "needs jq"
-[ -x "$ISOLAB" ] || cannot_run "no isolab binary at $ISOLAB"
-tmp=$(mktemp -d)
-bgpids=()
-finish() {
-	local p
-	for p in "${bgpids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	dockerd_stop
-	rm -rf --one-file-system "$tmp"
-}
-trap finish EXIT
-trap 'exit 130' INT TERM HUP
-export ISOLAB_SCRATCH_BASE=$tmp/run ISOLAB_DISK_BASE=$tmp/disk ISOLAB_ISOLATED_VM=1
-dockerd_start || cannot_run "a private dockerd did not start"
-ISOLAB_TEST_IMAGE=$(dockerd_image) || cannot_run "the lab image could not be built"
-export ISOLAB_TEST_IMAGE
+private_engine_setup
 # Background jobs keep SIGINT; only after dockerd_start, whose setsid
 # would fork away from a process group leader.
 set -m
 lab=tests/fixtures/labs/signal/slow.yaml
-engine=$tmp/engine
-engine_wrapper "$engine"
 
-hold_session signal-live live || { not_ok "a live session starts ($(cat "$hold_err"))"; tap_done; exit 1; }
-live_sid=$(jget "$line" session) live_scratch=$(jget "$line" scratch) live_w=$(jget "$line" witness)
+hold_live signal-live
 
 nothing_left() { # nothing_left SID: session_gone, and no volume on the engine
 	session_gone "$1" && [ -z "$(docker volume ls -q)" ]
@@ -78,6 +58,12 @@ signal_at() {
 	# SIGKILL: the held call outlives isolab; end it as the daemon's
 	# client would be ended (the container it was starting never is).
 	[ "$sig" = KILL ] && [ "$at" != exec-done ] && [ -n "$held" ] && kill -KILL "$held" 2>/dev/null
+	# The step's other docker runs, started beside the held one, outlive
+	# isolab too: a container one of them creates after isolab cleanup
+	# looked would be left. Let them end first.
+	if [ "$sig" = KILL ] && [ -n "$sid" ]; then
+		for _ in $(seq 200); do pgrep -f "isolab\.session=$sid" >/dev/null || break; sleep 0.05; done
+	fi
 	[ -n "$held" ]
 }
 

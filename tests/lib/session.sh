@@ -1,6 +1,19 @@
 # session.sh: helpers for the e2e tests that start isolab sessions beside
 # each other (test_faults.sh, test_cleanup.sh, test_freeze.sh,
-# test_signal_matrix.sh). Source it after tap.sh; set ISOLAB and tmp first.
+# test_signal_matrix.sh). Source it after tap.sh (and dockerd.sh for
+# private_engine_setup); set ISOLAB and tmp first (private_engine_setup
+# makes tmp itself).
+#   private_engine_setup   the start of a test that runs isolab beside a live
+#                          session on a private dockerd it holds or freezes
+#                          (test_freeze.sh, test_signal_matrix.sh): skips
+#                          without root, dockerd, jq or $ISOLAB; makes tmp,
+#                          bgpids and the scratch bases under tmp; on EXIT
+#                          kills bgpids, stops that dockerd (frozen or not)
+#                          and removes tmp; starts it with the lab image
+#                          (ISOLAB_TEST_IMAGE) and writes engine_wrapper to
+#                          $engine
+#   hold_live LAB          hold_session LAB live, or fail the test: sets
+#                          live_sid, live_scratch and live_w (its witness)
 #   hold_session LAB STEP  a held `isolab __session-demo` in the background:
 #                          sets hold_pid, line (its JSON line), hold_err and
 #                          appends the pid to bgpids; returns 1 when it
@@ -73,4 +86,33 @@ fi
 exec docker "$@"
 WRAP
 	chmod +x "$1"
+}
+
+private_engine_setup() {
+	[ "$(id -u)" = 0 ] || cannot_run "needs root"
+	command -v dockerd >/dev/null || cannot_run "no dockerd"
+	command -v jq >/dev/null || cannot_run "needs jq"
+	[ -x "$ISOLAB" ] || cannot_run "no isolab binary at $ISOLAB"
+	tmp=$(mktemp -d)
+	bgpids=()
+	trap _private_engine_finish EXIT
+	trap 'exit 130' INT TERM HUP
+	export ISOLAB_SCRATCH_BASE=$tmp/run ISOLAB_DISK_BASE=$tmp/disk ISOLAB_ISOLATED_VM=1
+	dockerd_start || cannot_run "a private dockerd did not start"
+	ISOLAB_TEST_IMAGE=$(dockerd_image) || cannot_run "the lab image could not be built"
+	export ISOLAB_TEST_IMAGE
+	engine=$tmp/engine
+	engine_wrapper "$engine"
+}
+
+_private_engine_finish() {
+	local p
+	for p in "${bgpids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	dockerd_stop # thaws it first, should the test have left it stopped
+	rm -rf --one-file-system "$tmp"
+}
+
+hold_live() {
+	hold_session "$1" live || { not_ok "a live session starts ($(cat "$hold_err"))"; tap_done; exit 1; }
+	live_sid=$(jget "$line" session) live_scratch=$(jget "$line" scratch) live_w=$(jget "$line" witness)
 }

@@ -116,6 +116,17 @@ void tu_fixture_snapshot(const struct host_ref *host, const char *root, int pid,
 	proc_close(&p);
 }
 
+json_t *tu_fixture_json(const char *name)
+{
+	cleanup_free char *path = xasprintf(FIXTURES "/%s", name);
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+
+	if (!j)
+		fail_msg("%s: %s", path, je.text);
+	return j;
+}
+
 void tu_fixture_inspect(const char *name, struct engine_containers *cs)
 {
 	char path[256];

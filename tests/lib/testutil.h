@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "util.h"
@@ -31,6 +32,8 @@ int tu_fixture_host(struct host_ref *host);
  * against host; fails the test when it cannot be taken. */
 void tu_fixture_snapshot(const struct host_ref *host, const char *root, int pid, const char *target,
 			 struct snapshot *s);
+/* tests/fixtures/NAME, loaded as JSON; fails the test when it cannot be. */
+json_t *tu_fixture_json(const char *name);
 /* tests/fixtures/engine/inspect/NAME, parsed into *cs (zeroed first). */
 void tu_fixture_inspect(const char *name, struct engine_containers *cs);
 

@@ -12,20 +12,9 @@
 #include "compare.h"
 #include "testutil.h"
 
-static json_t *load(const char *name)
-{
-	cleanup_free char *path = xasprintf(FIXTURES "/%s", name);
-	json_error_t je;
-	json_t *j = json_load_file(path, 0, &je);
-
-	if (!j)
-		fail_msg("%s: %s", path, je.text);
-	return j;
-}
-
 static void decode(const char *name, bool bounding, struct cmp_step *s)
 {
-	json_t *j = load(name);
+	json_t *j = tu_fixture_json(name);
 	struct cmp_opts o = {.bounding = bounding};
 	struct err e = {0};
 

@@ -73,14 +73,22 @@ static bool argv_has(const struct argv *a, const char *s)
 
 /* --- the inspect parser --------------------------------------------------- */
 
+/* Appends to cs what json holds: n containers. */
+static void parse_n(const char *json, size_t n, struct engine_containers *cs)
+{
+	size_t had = cs->n;
+	struct err e;
+
+	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
+	assert_int_equal(cs->n - had, n);
+}
+
 static void parse_one(const char *file, struct engine_containers *cs)
 {
 	cleanup_free char *json = slurp(file);
-	struct err e;
 
 	memset(cs, 0, sizeof(*cs));
-	assert_int_equal(engine_inspect_parse(json, cs, &e), 0);
-	assert_int_equal(cs->n, 1);
+	parse_n(json, 1, cs);
 }
 
 static void test_inspect_default(void **state)
@@ -237,10 +245,8 @@ static void test_inspect_multi_and_find(void **state)
 	(void)state;
 	cleanup_free char *json = slurp("inspect/multi.json");
 	struct engine_containers cs = {0};
-	struct err e;
 
-	assert_int_equal(engine_inspect_parse(json, &cs, &e), 0);
-	assert_int_equal(cs.n, 3);
+	parse_n(json, 3, &cs);
 	assert_string_equal(cs.v[0].name, "isolab-fx-default");
 	assert_string_equal(cs.v[1].name, "isolab-fx-etc");
 	assert_string_equal(cs.v[2].name, "isolab-fx-stopped");
@@ -252,7 +258,7 @@ static void test_inspect_multi_and_find(void **state)
 	assert_null(engine_containers_find(&cs, "/"));
 
 	/* Appends. */
-	assert_int_equal(engine_inspect_parse(json, &cs, &e), 0);
+	parse_n(json, 3, &cs);
 	assert_int_equal(cs.n, 6);
 	engine_containers_free(&cs);
 }
@@ -273,6 +279,86 @@ static void test_inspect_bad_json(void **state)
 	assert_int_equal(engine_inspect_parse("[]\n", &cs, &e), 0);
 	assert_int_equal(engine_inspect_parse("", &cs, &e), 0);
 	assert_int_equal(cs.n, 0);
+	engine_containers_free(&cs);
+}
+
+/* Docker writes null for an empty list or map (CapAdd, Binds, SecurityOpt,
+ * Devices; Labels and Mounts too in other versions) and leaves out keys
+ * another version has: both read as empty. */
+static void test_inspect_nulls(void **state)
+{
+	(void)state;
+	static const char json[] =
+		"[{\"Id\": \"0123456789ab\", \"Name\": \"/n\", \"Image\": null,"
+		" \"State\": {\"Pid\": null, \"Running\": null, \"Status\": \"created\"},"
+		" \"HostConfig\": {\"CapAdd\": null, \"CapDrop\": null, \"Binds\": null,"
+		" \"SecurityOpt\": null, \"Devices\": null, \"RestartPolicy\": null},"
+		" \"Config\": {\"Labels\": null}, \"Mounts\": null},"
+		" {\"Id\": \"abcdef012345\", \"HostConfig\": null,"
+		" \"Config\": {\"Labels\": {\"a\": \"1\", \"b\": null}}},"
+		" {\"Id\": \"fedcba987654\", \"Config\": null, \"State\": null}]";
+	struct engine_containers cs = {0};
+
+	parse_n(json, 3, &cs);
+	assert_string_equal(cs.v[0].name, "n");
+	assert_string_equal(cs.v[0].image_id, "");
+	assert_int_equal(cs.v[0].pid, 0);
+	assert_false(cs.v[0].running);
+	assert_string_equal(cs.v[0].status, "created");
+	assert_int_equal(cs.v[0].cap_add.n + cs.v[0].cap_drop.n + cs.v[0].binds.n, 0);
+	assert_int_equal(cs.v[0].security_opt.n, 0);
+	assert_int_equal(cs.v[0].n_devices + cs.v[0].n_mounts + cs.v[0].n_labels, 0);
+	assert_string_equal(cs.v[0].restart_policy, "");
+	assert_string_equal(cs.v[1].name, "");
+	assert_string_equal(cs.v[1].pid_mode, "");
+	assert_string_equal(cs.v[1].status, "");
+	assert_int_equal(cs.v[1].n_labels, 1);
+	assert_string_equal(engine_container_label(&cs.v[1], "a"), "1");
+	assert_string_equal(cs.v[2].image, "");
+	assert_int_equal(cs.v[2].n_labels, 0);
+	assert_int_equal(cs.v[2].exit_code, 0);
+	engine_containers_free(&cs);
+}
+
+/* A part of the wrong type is an error that names the entry and the part;
+ * none of that call's containers is added. */
+static void test_inspect_wrong_type(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *entry, *where, *says;
+	} bad[] = {
+		{"\"HostConfig\": {\"Privileged\": \"yes\"}", "HostConfig", "true or false"},
+		{"\"HostConfig\": {\"CapAdd\": \"ALL\"}", "HostConfig.CapAdd", "array"},
+		{"\"HostConfig\": {\"Binds\": [\"/:/h\", 7]}", "HostConfig.Binds", "string"},
+		{"\"HostConfig\": {\"RestartPolicy\": \"always\"}", "HostConfig", "object"},
+		{"\"HostConfig\": {\"Devices\": {}}", "HostConfig.Devices", "array"},
+		{"\"HostConfig\": []", "HostConfig", "object"},
+		{"\"State\": {\"Pid\": \"12\"}", "State", "integer"},
+		{"\"Mounts\": [{\"RW\": 1}]", "Mounts", "true or false"},
+		{"\"Config\": {\"Labels\": [\"a=b\"]}", "Config.Labels", "object"},
+		{"\"Config\": {\"Labels\": {\"a\": 1}}", "Config.Labels", "string"},
+		{"\"Name\": 3", "a top-level field", "string"},
+	};
+	cleanup_free char *kept = slurp("inspect/default.json");
+	struct engine_containers cs = {0};
+	struct err e;
+
+	parse_n(kept, 1, &cs);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_free char *json =
+			xasprintf("[{\"Id\": \"0123456789ab\"}, {\"Id\": \"abcdef012345\", %s}]",
+				  bad[i].entry);
+		cleanup_free char *where = xasprintf(" with %s of the wrong type (", bad[i].where);
+
+		assert_int_equal(engine_inspect_parse(json, &cs, &e), ENGINE_FAIL_OTHER);
+		assert_int_equal(e.kind, ERR_ENGINE);
+		assert_true(tu_contains(e.msg, "docker inspect printed an entry (#1)"));
+		if (!tu_contains(e.msg, where) || !tu_contains(e.msg, bad[i].says))
+			fail_msg("%s: %s", bad[i].entry, e.msg);
+		assert_int_equal(cs.n, 1); /* what was there stays, nothing is added */
+		assert_string_equal(cs.v[0].name, "isolab-fx-default");
+	}
 	engine_containers_free(&cs);
 }
 
@@ -347,6 +433,46 @@ static void test_info_parse_no_daemon(void **state)
 	engine_info_free(&info);
 	assert_int_equal(engine_info_parse("{", &info, &e), ENGINE_FAIL_OTHER);
 	engine_info_free(&info);
+}
+
+static void test_info_parse_nulls_and_types(void **state)
+{
+	(void)state;
+	struct engine_info info;
+	struct err e;
+
+	assert_int_equal(engine_info_parse("{\"ServerVersion\": \"29.0.1\", \"ServerErrors\": null,"
+					   " \"SecurityOptions\": null, \"ClientInfo\": null,"
+					   " \"CgroupVersion\": null}",
+					   &info, &e),
+			 0);
+	assert_string_equal(info.server_version, "29.0.1");
+	assert_string_equal(info.client_version, "");
+	assert_string_equal(info.cgroup_version, "");
+	assert_int_equal(info.security_options.n, 0);
+	assert_false(info.seccomp);
+	engine_info_free(&info);
+
+	static const struct {
+		const char *json, *where;
+	} bad[] = {
+		{"{\"ServerVersion\": 29}", "a top-level field"},
+		{"{\"ServerVersion\": \"29.0.1\", \"ClientInfo\": \"29.0.1\"}", "ClientInfo"},
+		{"{\"ServerVersion\": \"29.0.1\", \"ClientInfo\": {\"Version\": 29}}", "ClientInfo"},
+		{"{\"ServerVersion\": \"29.0.1\", \"SecurityOptions\": \"name=seccomp\"}",
+		 "SecurityOptions"},
+		{"{\"ServerErrors\": [404]}", "ServerErrors"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_free char *want = xasprintf("docker info printed JSON with %s of the wrong type",
+						    bad[i].where);
+		assert_int_equal(engine_info_parse(bad[i].json, &info, &e), ENGINE_FAIL_OTHER);
+		assert_int_equal(e.kind, ERR_ENGINE);
+		if (!tu_contains(e.msg, want))
+			fail_msg("%s: %s", bad[i].json, e.msg);
+		assert_null(info.server_version);
+		engine_info_free(&info);
+	}
 }
 
 /* --- the run argv --------------------------------------------------------- */
@@ -1025,8 +1151,11 @@ int main(void)
 		cmocka_unit_test(test_inspect_misc),
 		cmocka_unit_test(test_inspect_multi_and_find),
 		cmocka_unit_test(test_inspect_bad_json),
+		cmocka_unit_test(test_inspect_nulls),
+		cmocka_unit_test(test_inspect_wrong_type),
 		cmocka_unit_test(test_info_parse),
 		cmocka_unit_test(test_info_parse_no_daemon),
+		cmocka_unit_test(test_info_parse_nulls_and_types),
 		cmocka_unit_test(test_run_argv),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_classify_sentences),

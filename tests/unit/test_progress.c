@@ -294,6 +294,17 @@ static void corrupt_set_aside(void **state)
 	corrupt_case(f, "{\"version\": 1, \"labs\": {\"x\": {\"done\": 3}}}", "wrong shape");
 	corrupt_case(f, "{\"version\": 1, \"labs\": {\"x\": {\"done\": [1]}}}", "not a string");
 	corrupt_case(f, "\x01\x02" "binary\xff", "not JSON");
+	/* A part of the wrong type: the notice says which and what it holds. */
+	corrupt_case(f, "{\"version\": \"1\", \"labs\": {}}",
+		     "it has no version: Expected integer, got string");
+	corrupt_case(f, "{\"labs\": {}}", "it has no version: Object item not found: version");
+	corrupt_case(f, "{\"version\": 1, \"labs\": []}",
+		     "it has no \"labs\" object: Expected object, got array");
+	corrupt_case(f, "{\"version\": 1, \"labs\": {\"x\": {\"last\": 4}}}",
+		     "a lab's record has the wrong shape: labs.x: Expected string, got integer");
+	corrupt_case(f, "{\"version\": 1, \"labs\": {\"x\": {\"questions\": {\"s\": "
+			"{\"right\": true, \"tries\": \"2\"}}}}}",
+		     "an answer has the wrong shape: labs.x.questions.s: Expected integer, got string");
 }
 
 static void two_set_aside_same_second(void **state)

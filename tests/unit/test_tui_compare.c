@@ -16,17 +16,6 @@
 
 #define COLS 80
 
-static json_t *load(const char *name)
-{
-	cleanup_free char *path = xasprintf(FIXTURES "/%s", name);
-	json_error_t je;
-	json_t *j = json_load_file(path, 0, &je);
-
-	if (!j)
-		fail_msg("%s: %s", path, je.text);
-	return j;
-}
-
 /* The lines a screen of COLS columns shows for a transcript. */
 static void layout_json(json_t *j, const struct tui_compare_opts *o, struct argv *lines)
 {
@@ -48,7 +37,7 @@ static void layout_json(json_t *j, const struct tui_compare_opts *o, struct argv
 
 static void layout(const char *name, const struct tui_compare_opts *o, struct argv *lines)
 {
-	json_t *j = load(name);
+	json_t *j = tu_fixture_json(name);
 	layout_json(j, o, lines);
 	json_decref(j);
 }
@@ -143,7 +132,7 @@ static void expected_denial(void **state)
 	assert_non_null(line_with(&l, "● allowed"));
 	argv_free(&l);
 
-	j = load("tui/capabilities.default-set.json");
+	j = tu_fixture_json("tui/capabilities.default-set.json");
 	json_t *x = json_array_get(json_object_get(j, "expectations"), 5);
 	assert_string_equal(json_string_value(json_object_get(x, "text")), "mount: denied");
 	json_object_set_new(x, "text", json_string("mount: allowed"));
