@@ -19,13 +19,8 @@
 
 static json_t *load(const char *name)
 {
-	cleanup_free char *path = xasprintf(FIXTURES "/tui/%s", name);
-	json_error_t je;
-	json_t *j = json_load_file(path, 0, &je);
-
-	if (!j)
-		fail_msg("%s: %s", path, je.text);
-	return j;
+	cleanup_free char *path = xasprintf("tui/%s", name);
+	return tu_fixture_json(path);
 }
 
 /* The text of transcript tr, as run prints it with o. Malloc'd. */
