@@ -1,10 +1,10 @@
 /* step.c: one step of a lab, from its containers to its expectations, and
- * its two renderings. */
+ * its transcript (the JSON `isolab run --json` prints and the TUI's child
+ * streams; report_step.c renders its text from the comparison model). */
 #include "step.h"
 
 #include <assert.h>
 #include <errno.h>
-#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
