@@ -176,28 +176,13 @@ static size_t left_width(const struct audit_report *r, enum audit_severity min)
 static void text_table(FILE *out, const struct text *t, bool *seen)
 {
 	const struct audit_report *r = t->r;
-	struct libscols_table *tb = scols_new_table();
-	struct libscols_column *detail = NULL;
+	struct libscols_table *tb = report_table_new(report_term_width(out), t->o);
 
-	if (!tb)
-		abort();
-	scols_table_enable_colors(tb, t->o->color);
-	scols_table_enable_noencoding(tb, t->o->ascii);
+	/* A wrapped cell comes in lines; libsmartcols splits it at them. */
 	for (int i = 0; i < C_N; i++) {
 		bool wrapped = i == C_DETAIL && t->detail_width;
-		struct libscols_column *cl = scols_table_new_column(
-			tb, cols[i].name, wrapped ? (double)t->detail_width : cols[i].whint,
-			cols[i].flags | (wrapped ? SCOLS_FL_WRAP : 0));
-		if (!cl)
-			abort();
-		if (i == C_DETAIL)
-			detail = cl;
-	}
-	/* Cells come wrapped at word boundaries; libsmartcols only splits
-	 * them at the newlines. */
-	if (t->detail_width) {
-		scols_column_set_wrapfunc(detail, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
-		scols_column_set_safechars(detail, "\n");
+		report_table_column(tb, cols[i].name, wrapped ? (double)t->detail_width : cols[i].whint,
+				    cols[i].flags | (wrapped ? SCOLS_FL_WRAP : 0));
 	}
 
 	for (size_t i = 0; i < r->n; i++) {
