@@ -3,8 +3,8 @@
 # machine's engine or another test's. Source it after tap.sh:
 #   dockerd_start   start it, export DOCKER_HOST, wait until it answers
 #                   (returns 1 when it does not within 60 s)
-#   dockerd_stop    stop it and remove its paths (dockerd_start traps EXIT
-#                   to call it; call it yourself from your own EXIT trap)
+#   dockerd_stop    stop it and remove its paths (dockerd_start sets no
+#                   trap: call it from your own EXIT trap)
 #   dockerd_pid     the daemon's pid, for kill -STOP / -CONT
 #   dockerd_image   the lab image, built by isolab on the private engine
 #                   (it starts with none; the build is offline, FROM scratch)
