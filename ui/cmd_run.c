@@ -452,22 +452,26 @@ static void run_step_intro(struct run *r, const struct lab *lab, size_t i)
 }
 
 /* A step's result as text: its transcript, decoded into the comparison
- * model the TUI draws too, then rendered by the report layer. */
-static void print_result(const struct run *r, const struct lab_step *step,
-			 const struct step_result *res)
+ * model the TUI draws too, then rendered by the report layer. The
+ * transcript is isolab's own: one it cannot decode is isolab failing at
+ * its own work (ERR_SYSTEM, exit 4), never a result. */
+static int print_result(const struct run *r, const struct lab_step *step,
+			const struct step_result *res, struct err *e)
 {
 	const struct cmp_opts co = {.bounding = lab_step_about_bounding(step)};
 	json_t *tr = step_result_json(res);
 	struct cmp_step model;
-	struct err e = {0};
+	int rc = cmp_step_decode(tr, &co, &model, e);
 
-	if (cmp_step_decode(tr, &co, &model, &e) < 0)
-		/* isolab's own transcript: a failure here is a bug in isolab */
-		fprintf(stderr, "isolab: the step's result cannot be shown: %s\n", e.msg);
-	else
+	if (rc < 0) {
+		err_wrap(e, "the step's result cannot be shown");
+		e->kind = ERR_SYSTEM;
+		e->exit = EXIT_SYSTEM;
+	} else
 		report_step_text(stdout, &model, &r->ro);
 	cmp_step_free(&model);
 	json_decref(tr);
+	return rc;
 }
 
 /* Run step i and show or keep its result. Returns step_run's status. */
@@ -476,14 +480,17 @@ static int run_step(struct run *r, struct step_ctx *ctx, const struct lab *lab, 
 {
 	const struct lab_step *step = &lab->steps[i];
 	struct step_result res;
+	struct err pe = {0};
 	int rc, signo;
 
 	run_step_intro(r, lab, i);
 	rc = step_run(ctx, lab, step, &res, e);
 	if (r->json)
 		json_array_append_new(steps, step_result_json(&res));
-	else
-		print_result(r, step, &res);
+	else if (print_result(r, step, &res, &pe) < 0 && rc == 0) {
+		*e = pe;
+		rc = -1;
+	}
 	if (!r->json && step->question && !r->interactive)
 		printf("\nAnswer to the question: %s. %s\n", step->question->choices.v[step->question->answer],
 		       step->question->why ? step->question->why : "");
